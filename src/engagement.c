@@ -1,0 +1,504 @@
+/*-------------------------------------------------------------------------
+ *
+ * engagement.c
+ *	  Engagement scoring: what the lead did.  The engagement state (see
+ *	  leadqual.h) and the aggregate
+ *
+ *	  engagement_score(model, event_type, properties, occurred_at, as_of)
+ *
+ *	  with its combine, serialize and deserialize functions for parallel
+ *	  aggregation.
+ *
+ * Semantics (SPEC §3), at the as-of time T, over events with occurred_at <= T:
+ *	- plain rule: Σ points · 2^(−(T − occurred_at) / half_life) (factor 1
+ *	  without half_life);
+ *	- frequency rule: points if at least min_count events fall in
+ *	  (T − within, T], else 0;
+ *	- cap: sign · min(|contribution|, max_points).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "fmgr.h"
+#include "libpq/pqformat.h"
+#include "utils/builtins.h"
+
+#include "leadqual.h"
+
+/*
+ * Rebase the landmark before an exponent (t − landmark) / half_life grows
+ * past this, so forward-decayed sums stay far from double overflow (2^1024).
+ */
+#define LQ_MAX_EXPONENT 512.0
+
+#define LQ_STATE_VERSION 1
+
+/*
+ * lq_eng_state_new
+ *		A zeroed state for a model, in the given memory context.  as_of may be
+ *		DT_NOEND for a state that counts every event (replays, live scoring);
+ *		then the landmark follows the events.
+ */
+LqEngState *
+lq_eng_state_new(LqModel *model, TimestampTz as_of, MemoryContext cxt)
+{
+	Size		size = MAXALIGN(sizeof(LqEngState)) +
+		MAXALIGN(sizeof(double) * Max(model->neng, 1)) +
+		MAXALIGN(sizeof(int64) * Max(model->neng, 1)) +
+		sizeof(TimestampTz) * Max(model->nrecent, 1);
+	char	   *p = MemoryContextAllocZero(cxt, size);
+	LqEngState *s = (LqEngState *) p;
+	int			i;
+
+	p += MAXALIGN(sizeof(LqEngState));
+	s->sum = (double *) p;
+	p += MAXALIGN(sizeof(double) * Max(model->neng, 1));
+	s->count = (int64 *) p;
+	p += MAXALIGN(sizeof(int64) * Max(model->neng, 1));
+	s->recent = (TimestampTz *) p;
+
+	s->model = model;
+	s->as_of = as_of;
+	s->landmark = TIMESTAMP_IS_NOEND(as_of) ? DT_NOBEGIN : as_of;
+	s->neng = model->neng;
+	s->nrecent = model->nrecent;
+	for (i = 0; i < s->nrecent; i++)
+		s->recent[i] = DT_NOBEGIN;
+	return s;
+}
+
+/*
+ * lq_eng_state_rebase
+ *		Move the forward-decay landmark to a later time, scaling the sums.
+ */
+static void
+lq_eng_state_rebase(LqEngState *s, TimestampTz landmark)
+{
+	int			r;
+
+	if (TIMESTAMP_IS_NOBEGIN(s->landmark))
+	{
+		s->landmark = landmark;
+		return;
+	}
+	for (r = 0; r < s->neng; r++)
+	{
+		LqEngRule  *rule = &s->model->eng[r];
+
+		if (rule->half_life > 0 && s->sum[r] != 0)
+			s->sum[r] *= exp2((double) (s->landmark - landmark) / USECS_PER_SEC / rule->half_life);
+	}
+	s->landmark = landmark;
+}
+
+/*
+ * lq_recent_insert
+ *		Keep the k most recent times of a frequency rule, in descending order.
+ */
+static inline void
+lq_recent_insert(TimestampTz *slots, int k, TimestampTz t)
+{
+	int			i;
+
+	if (t <= slots[k - 1])
+		return;
+	for (i = k - 1; i > 0 && slots[i - 1] < t; i--)
+		slots[i] = slots[i - 1];
+	slots[i] = t;
+}
+
+/*
+ * lq_eng_state_add_match
+ *		Count one event at time t for rule r (the event is known to match).
+ */
+void
+lq_eng_state_add_match(LqEngState *s, int r, TimestampTz t)
+{
+	LqEngRule  *rule = &s->model->eng[r];
+
+	s->count[r]++;
+	if (rule->is_frequency)
+	{
+		if (!TIMESTAMP_IS_NOBEGIN(t))
+			lq_recent_insert(s->recent + rule->recent_offset, rule->min_count, t);
+	}
+	else if (rule->half_life > 0)
+	{
+		double		e;
+
+		if (TIMESTAMP_IS_NOBEGIN(t))
+			return;				/* infinitely old: decayed to nothing */
+		if (TIMESTAMP_IS_NOBEGIN(s->landmark))
+			s->landmark = t;
+		e = (double) (t - s->landmark) / USECS_PER_SEC / rule->half_life;
+		if (e > LQ_MAX_EXPONENT)
+		{
+			lq_eng_state_rebase(s, t);
+			e = 0;
+		}
+		s->sum[r] += rule->points * exp2(e);
+	}
+	else
+		s->sum[r] += rule->points;
+}
+
+/*
+ * lq_eng_match
+ *		Which rules of an event type match an event: tests the property
+ *		filters, detoasting the properties only if some rule needs them.
+ *		Writes rule indexes to matched[] (room for type->nrules) and returns
+ *		how many.
+ */
+int
+lq_eng_match(LqModel *model, LqEventType *type, Datum properties, bool props_null,
+			 int *matched)
+{
+	Jsonb	   *props = NULL;
+	int			n = 0;
+	int			i;
+
+	if (type->any_properties && !props_null)
+		props = DatumGetJsonbP(properties);
+
+	for (i = 0; i < type->nrules; i++)
+	{
+		int			r = type->rules[i];
+		LqEngRule  *rule = &model->eng[r];
+
+		if (rule->properties != NULL &&
+			(props == NULL ||
+			 !DatumGetBool(DirectFunctionCall2(jsonb_contains,
+											   PointerGetDatum(props),
+											   PointerGetDatum(rule->properties)))))
+			continue;
+		matched[n++] = r;
+	}
+	return n;
+}
+
+/*
+ * lq_eng_state_add_event
+ *		Feed one event: count it for every rule of its type that matches.
+ *		Events after as_of are ignored.
+ */
+void
+lq_eng_state_add_event(LqEngState *s, text *event_type, Datum properties,
+					   bool props_null, TimestampTz occurred_at)
+{
+	LqEventType *type;
+	int			matched[64];
+	int		   *m = matched;
+	int			n;
+	int			i;
+
+	if (occurred_at > s->as_of)
+		return;
+	type = lq_find_event_type(s->model, VARDATA_ANY(event_type),
+							  VARSIZE_ANY_EXHDR(event_type));
+	if (type == NULL || type->nrules == 0)
+		return;
+	if (type->nrules > lengthof(matched))
+		m = palloc(sizeof(int) * type->nrules);
+	n = lq_eng_match(s->model, type, properties, props_null, m);
+	for (i = 0; i < n; i++)
+		lq_eng_state_add_match(s, m[i], occurred_at);
+	if (m != matched)
+		pfree(m);
+}
+
+/*
+ * lq_eng_state_merge
+ *		Add src into dst: both move to the later landmark, sums and counts
+ *		add, and the recent-time lists of frequency rules merge.
+ */
+void
+lq_eng_state_merge(LqEngState *dst, LqEngState *src)
+{
+	int			r;
+
+	if (dst->model->fingerprint != src->model->fingerprint || dst->neng != src->neng)
+		elog(ERROR, "cannot merge engagement states of different rule sets");
+	if (dst->as_of != src->as_of)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("as_of must be the same for every row of a group"),
+				 errhint("Pass one as-of time, e.g. a constant or now().")));
+
+	if (TIMESTAMP_IS_NOBEGIN(dst->landmark))
+		dst->landmark = src->landmark;
+	else if (!TIMESTAMP_IS_NOBEGIN(src->landmark) && src->landmark > dst->landmark)
+		lq_eng_state_rebase(dst, src->landmark);
+
+	for (r = 0; r < dst->neng; r++)
+	{
+		LqEngRule  *rule = &dst->model->eng[r];
+		double		add = src->sum[r];
+
+		dst->count[r] += src->count[r];
+		if (rule->is_frequency)
+		{
+			int			i;
+
+			for (i = 0; i < rule->min_count; i++)
+				if (!TIMESTAMP_IS_NOBEGIN(src->recent[rule->recent_offset + i]))
+					lq_recent_insert(dst->recent + rule->recent_offset, rule->min_count,
+									 src->recent[rule->recent_offset + i]);
+			continue;
+		}
+		if (rule->half_life > 0 && add != 0 && src->landmark != dst->landmark)
+			add *= exp2((double) (src->landmark - dst->landmark) / USECS_PER_SEC / rule->half_life);
+		dst->sum[r] += add;
+	}
+}
+
+/*
+ * lq_eng_rule_value
+ *		Contribution of rule r at time `at` (no earlier than every counted
+ *		event), cap applied.
+ */
+double
+lq_eng_rule_value(LqEngState *s, int r, TimestampTz at)
+{
+	LqEngRule  *rule = &s->model->eng[r];
+	double		c;
+
+	if (rule->is_frequency)
+	{
+		TimestampTz kth = s->recent[rule->recent_offset + rule->min_count - 1];
+
+		c = (!TIMESTAMP_IS_NOBEGIN(kth) && kth > at - rule->within) ? rule->points : 0;
+	}
+	else if (rule->half_life > 0)
+		c = s->sum[r] == 0 ? 0 :
+			s->sum[r] * exp2((double) (s->landmark - at) / USECS_PER_SEC / rule->half_life);
+	else
+		c = s->sum[r];
+
+	if (rule->has_cap && fabs(c) > rule->max_points)
+		c = c < 0 ? -rule->max_points : rule->max_points;
+	return c;
+}
+
+/*
+ * lq_eng_value
+ *		Engagement at time `at`: Σ rule contributions in rule order.
+ */
+double
+lq_eng_value(LqEngState *s, TimestampTz at)
+{
+	double		e = 0;
+	int			r;
+
+	for (r = 0; r < s->neng; r++)
+		e += lq_eng_rule_value(s, r, at);
+	return e;
+}
+
+/* ----------------------------------------------------------------
+ * The aggregate
+ * ---------------------------------------------------------------- */
+
+PG_FUNCTION_INFO_V1(lq_engagement_trans);
+PG_FUNCTION_INFO_V1(lq_engagement_final);
+PG_FUNCTION_INFO_V1(lq_engagement_combine);
+PG_FUNCTION_INFO_V1(lq_engagement_serial);
+PG_FUNCTION_INFO_V1(lq_engagement_deserial);
+
+/*
+ * lq_agg_context
+ *		The aggregate's memory context, or an error outside an aggregate.
+ */
+static MemoryContext
+lq_agg_context(FunctionCallInfo fcinfo, const char *fname)
+{
+	MemoryContext aggcontext;
+
+	if (!AggCheckCallContext(fcinfo, &aggcontext))
+		elog(ERROR, "%s called in non-aggregate context", fname);
+	return aggcontext;
+}
+
+/*
+ * lq_engagement_trans
+ *		Transition: (state, model, event_type, properties, occurred_at, as_of).
+ *		The first row fixes the model and as_of of the group; later rows must
+ *		agree.  Rows with a NULL event_type or occurred_at are skipped.
+ */
+Datum
+lq_engagement_trans(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcontext = lq_agg_context(fcinfo, "lq_engagement_trans");
+	LqEngState *s = PG_ARGISNULL(0) ? NULL : (LqEngState *) PG_GETARG_POINTER(0);
+	text	   *model;
+	TimestampTz as_of;
+
+	if (PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("model must not be null"),
+				 errhint("Pass a model name such as 'default'.")));
+	model = PG_GETARG_TEXT_PP(1);
+	lq_check_as_of(PG_ARGISNULL(5) ? 0 : PG_GETARG_TIMESTAMPTZ(5), PG_ARGISNULL(5), "as_of");
+	as_of = PG_GETARG_TIMESTAMPTZ(5);
+
+	if (s == NULL)
+		s = lq_eng_state_new(lq_get_model_text(model), as_of, aggcontext);
+	else
+	{
+		if (s->as_of != as_of)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("as_of must be the same for every row of a group"),
+					 errhint("Pass one as-of time, e.g. a constant or now().")));
+		if (VARSIZE_ANY_EXHDR(model) != s->model->namelen ||
+			memcmp(VARDATA_ANY(model), s->model->name, s->model->namelen) != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("model must be the same for every row of a group"),
+					 errhint("Group by lead (and model), or pass one model name.")));
+	}
+
+	if (!PG_ARGISNULL(2) && !PG_ARGISNULL(4))
+		lq_eng_state_add_event(s, PG_GETARG_TEXT_PP(2),
+							   PG_GETARG_DATUM(3), PG_ARGISNULL(3),
+							   PG_GETARG_TIMESTAMPTZ(4));
+
+	PG_RETURN_POINTER(s);
+}
+
+/*
+ * lq_engagement_final
+ *		Engagement at as_of; 0 for a group without rows.
+ */
+Datum
+lq_engagement_final(PG_FUNCTION_ARGS)
+{
+	LqEngState *s;
+
+	(void) lq_agg_context(fcinfo, "lq_engagement_final");
+	if (PG_ARGISNULL(0))
+		PG_RETURN_FLOAT8(0);
+	s = (LqEngState *) PG_GETARG_POINTER(0);
+	PG_RETURN_FLOAT8(lq_eng_value(s, s->as_of));
+}
+
+/*
+ * lq_eng_state_copy
+ *		Copy a state into another memory context.
+ */
+static LqEngState *
+lq_eng_state_copy(LqEngState *src, MemoryContext cxt)
+{
+	LqEngState *dst = lq_eng_state_new(src->model, src->as_of, cxt);
+
+	dst->landmark = src->landmark;
+	memcpy(dst->sum, src->sum, sizeof(double) * src->neng);
+	memcpy(dst->count, src->count, sizeof(int64) * src->neng);
+	memcpy(dst->recent, src->recent, sizeof(TimestampTz) * src->nrecent);
+	return dst;
+}
+
+/*
+ * lq_engagement_combine
+ *		Combine two partial states (non-strict: either may be NULL).
+ */
+Datum
+lq_engagement_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcontext = lq_agg_context(fcinfo, "lq_engagement_combine");
+	LqEngState *a = PG_ARGISNULL(0) ? NULL : (LqEngState *) PG_GETARG_POINTER(0);
+	LqEngState *b = PG_ARGISNULL(1) ? NULL : (LqEngState *) PG_GETARG_POINTER(1);
+
+	if (b == NULL)
+	{
+		if (a == NULL)
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(a);
+	}
+	if (a == NULL)
+		PG_RETURN_POINTER(lq_eng_state_copy(b, aggcontext));
+	lq_eng_state_merge(a, b);
+	PG_RETURN_POINTER(a);
+}
+
+/*
+ * lq_engagement_serial
+ *		State → bytea: version, model name, rules fingerprint, times, arrays.
+ */
+Datum
+lq_engagement_serial(PG_FUNCTION_ARGS)
+{
+	LqEngState *s;
+	StringInfoData buf;
+	int			i;
+
+	(void) lq_agg_context(fcinfo, "lq_engagement_serial");
+	s = (LqEngState *) PG_GETARG_POINTER(0);
+
+	pq_begintypsend(&buf);
+	pq_sendbyte(&buf, LQ_STATE_VERSION);
+	pq_sendint32(&buf, s->model->namelen);
+	pq_sendbytes(&buf, s->model->name, s->model->namelen);
+	pq_sendint32(&buf, s->model->fingerprint);
+	pq_sendint64(&buf, s->as_of);
+	pq_sendint64(&buf, s->landmark);
+	pq_sendint32(&buf, s->neng);
+	pq_sendint32(&buf, s->nrecent);
+	for (i = 0; i < s->neng; i++)
+	{
+		pq_sendfloat8(&buf, s->sum[i]);
+		pq_sendint64(&buf, s->count[i]);
+	}
+	for (i = 0; i < s->nrecent; i++)
+		pq_sendint64(&buf, s->recent[i]);
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+/*
+ * lq_engagement_deserial
+ *		bytea → state, checking that the rules have not changed meanwhile.
+ */
+Datum
+lq_engagement_deserial(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcontext = lq_agg_context(fcinfo, "lq_engagement_deserial");
+	bytea	   *b = PG_GETARG_BYTEA_PP(0);
+	StringInfoData buf;
+	int			len;
+	LqModel    *model;
+	LqEngState *s;
+	TimestampTz as_of;
+	int			i;
+
+	buf.data = VARDATA_ANY(b);
+	buf.len = VARSIZE_ANY_EXHDR(b);
+	buf.maxlen = buf.len;
+	buf.cursor = 0;
+
+	if (pq_getmsgbyte(&buf) != LQ_STATE_VERSION)
+		elog(ERROR, "unsupported engagement state version");
+	len = pq_getmsgint(&buf, 4);
+	model = lq_get_model(pq_getmsgbytes(&buf, len), len);
+	if ((uint32) pq_getmsgint(&buf, 4) != model->fingerprint)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("scoring rules of model \"%s\" changed while the query ran", model->name),
+				 errhint("Run the query again.")));
+	as_of = pq_getmsgint64(&buf);
+	s = lq_eng_state_new(model, as_of, aggcontext);
+	s->landmark = pq_getmsgint64(&buf);
+	if (pq_getmsgint(&buf, 4) != s->neng || pq_getmsgint(&buf, 4) != s->nrecent)
+		elog(ERROR, "engagement state does not match its model");
+	for (i = 0; i < s->neng; i++)
+	{
+		s->sum[i] = pq_getmsgfloat8(&buf);
+		s->count[i] = pq_getmsgint64(&buf);
+	}
+	for (i = 0; i < s->nrecent; i++)
+		s->recent[i] = pq_getmsgint64(&buf);
+	pq_getmsgend(&buf);
+	PG_RETURN_POINTER(s);
+}

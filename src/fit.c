@@ -1,0 +1,308 @@
+/*-------------------------------------------------------------------------
+ *
+ * fit.c
+ *	  Fit scoring: who the lead is.  fit = Σ points of the fit rules of the
+ *	  model that match the lead's columns and attributes (each rule once).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "access/htup_details.h"
+#include "catalog/pg_collation.h"
+#include "funcapi.h"
+#include "regex/regex.h"
+#include "utils/builtins.h"
+#include "utils/formatting.h"
+#include "utils/lsyscache.h"
+#include "utils/typcache.h"
+
+#include "leadqual.h"
+
+/* lead columns read by fit rules, in LqFitField order, then attributes, model */
+static const char *const lq_lead_columns[LQ_NUM_COLUMN_FIELDS + 2] = {
+	"email", "company", "job_title", "industry", "country",
+	"company_size", "source_channel", "attributes", "model"
+};
+
+/* A lead's value for one rule's field, digested for comparison. */
+typedef struct LqValue
+{
+	bool		is_number;
+	bool		is_bool;
+	bool		boolean;
+	double		number;
+	const char *str;
+	int			len;
+	char		buf[32];
+} LqValue;
+
+/*
+ * lq_lead_fields
+ *		Pull the columns fit rules read out of a lead row (any row type with
+ *		those column names; missing columns count as NULL).
+ */
+void
+lq_lead_fields(HeapTupleHeader lead, LqLeadFields *fields)
+{
+	TupleDesc	desc;
+	HeapTupleData tuple;
+	int			i;
+
+	desc = lookup_rowtype_tupdesc(HeapTupleHeaderGetTypeId(lead),
+								  HeapTupleHeaderGetTypMod(lead));
+	tuple.t_len = HeapTupleHeaderGetDatumLength(lead);
+	ItemPointerSetInvalid(&tuple.t_self);
+	tuple.t_tableOid = InvalidOid;
+	tuple.t_data = lead;
+
+	memset(fields, 0, sizeof(*fields));
+	for (i = 0; i < LQ_NUM_COLUMN_FIELDS + 2; i++)
+	{
+		int			attno;
+		bool		isnull = true;
+		Datum		d = (Datum) 0;
+
+		for (attno = 1; attno <= desc->natts; attno++)
+		{
+			Form_pg_attribute att = TupleDescAttr(desc, attno - 1);
+
+			if (!att->attisdropped && strcmp(NameStr(att->attname), lq_lead_columns[i]) == 0)
+			{
+				d = heap_getattr(&tuple, attno, desc, &isnull);
+				break;
+			}
+		}
+		if (i < LQ_NUM_COLUMN_FIELDS)
+		{
+			fields->isnull[i] = isnull;
+			fields->values[i] = d;
+		}
+		else if (i == LQ_NUM_COLUMN_FIELDS)
+			fields->attributes = isnull ? NULL : DatumGetJsonbP(d);
+		else
+			fields->model = isnull ? NULL : DatumGetTextPP(d);
+	}
+	ReleaseTupleDesc(desc);
+}
+
+/*
+ * lq_field_value
+ *		The lead's value for a rule's field; false when it is NULL or absent.
+ *		*present is set when an attribute key exists with a non-scalar value.
+ */
+static bool
+lq_field_value(LqFitRule *rule, LqLeadFields *f, LqValue *v, bool *present)
+{
+	memset(v, 0, offsetof(LqValue, buf));
+	*present = false;
+
+	if (rule->field == LQ_FIELD_ATTRIBUTE)
+	{
+		JsonbValue *jv;
+
+		if (f->attributes == NULL || !JB_ROOT_IS_OBJECT(f->attributes))
+			return false;
+		jv = getKeyJsonValueFromContainer(&f->attributes->root, rule->attr_key,
+										  strlen(rule->attr_key), NULL);
+		if (jv == NULL || jv->type == jbvNull)
+			return false;
+		*present = true;
+		switch (jv->type)
+		{
+			case jbvString:
+				v->str = jv->val.string.val;
+				v->len = jv->val.string.len;
+				return true;
+			case jbvNumeric:
+				v->is_number = true;
+				v->number = DatumGetFloat8(DirectFunctionCall1(numeric_float8,
+															   NumericGetDatum(jv->val.numeric)));
+				v->str = DatumGetCString(DirectFunctionCall1(numeric_out,
+															 NumericGetDatum(jv->val.numeric)));
+				v->len = strlen(v->str);
+				return true;
+			case jbvBool:
+				v->is_bool = true;
+				v->boolean = jv->val.boolean;
+				v->str = jv->val.boolean ? "true" : "false";
+				v->len = strlen(v->str);
+				return true;
+			default:
+				return false;	/* object or array: exists only */
+		}
+	}
+
+	if (f->isnull[rule->field])
+		return false;
+	*present = true;
+	if (rule->field == LQ_FIELD_COMPANY_SIZE)
+	{
+		int32		n = DatumGetInt32(f->values[rule->field]);
+
+		v->is_number = true;
+		v->number = n;
+		snprintf(v->buf, sizeof(v->buf), "%d", n);
+		v->str = v->buf;
+		v->len = strlen(v->buf);
+	}
+	else
+	{
+		text	   *t = DatumGetTextPP(f->values[rule->field]);
+
+		v->str = VARDATA_ANY(t);
+		v->len = VARSIZE_ANY_EXHDR(t);
+	}
+	return true;
+}
+
+/*
+ * lq_scalar_eq
+ *		eq semantics: numbers compare as numbers, booleans as booleans,
+ *		everything else as case-insensitive text.
+ */
+static bool
+lq_scalar_eq(LqScalar *s, LqValue *v, char **lower)
+{
+	if (s->kind == LQ_SCALAR_NUMBER && v->is_number)
+		return s->number == v->number;
+	if (s->kind == LQ_SCALAR_BOOL && v->is_bool)
+		return s->boolean == v->boolean;
+	if (*lower == NULL)
+		*lower = str_tolower(v->str, v->len, DEFAULT_COLLATION_OID);
+	return strcmp(s->text, *lower) == 0;
+}
+
+/*
+ * lq_value_number
+ *		A value as a number for range: numbers, or text that is a number.
+ */
+static bool
+lq_value_number(LqValue *v, double *out)
+{
+	char	   *s;
+	char	   *end;
+
+	if (v->is_number)
+	{
+		*out = v->number;
+		return true;
+	}
+	if (v->is_bool || v->len == 0)
+		return false;
+	s = pnstrdup(v->str, v->len);
+	errno = 0;
+	*out = strtod(s, &end);
+	if (errno != 0 || end == s || *end != '\0' || isnan(*out) || isinf(*out))
+		return false;
+	return true;
+}
+
+/*
+ * lq_fit_rule_matches
+ *		Does one fit rule match the lead?
+ */
+bool
+lq_fit_rule_matches(LqFitRule *rule, LqLeadFields *fields)
+{
+	LqValue		v;
+	bool		present;
+	bool		has = lq_field_value(rule, fields, &v, &present);
+	char	   *lower = NULL;
+	double		num;
+	int			i;
+
+	switch (rule->op)
+	{
+		case LQ_OP_EXISTS:
+			return present && (!has || v.is_number || v.is_bool || v.len > 0);
+		case LQ_OP_EQ:
+			return has && lq_scalar_eq(&rule->scalars[0], &v, &lower);
+		case LQ_OP_IN:
+			if (!has)
+				return false;
+			for (i = 0; i < rule->nscalars; i++)
+				if (lq_scalar_eq(&rule->scalars[i], &v, &lower))
+					return true;
+			return false;
+		case LQ_OP_REGEX:
+			return has && RE_compile_and_execute(rule->regex, (char *) v.str, v.len,
+												 REG_ADVANCED | REG_ICASE,
+												 DEFAULT_COLLATION_OID, 0, NULL);
+		case LQ_OP_RANGE:
+			if (!has || !lq_value_number(&v, &num))
+				return false;
+			return (!rule->has_lo || num >= rule->lo) && (!rule->has_hi || num <= rule->hi);
+	}
+	return false;
+}
+
+/*
+ * lq_fit
+ *		Fit score of a lead under a model, summing points in rule order.
+ */
+double
+lq_fit(LqModel *model, LqLeadFields *fields)
+{
+	double		fit = 0;
+	int			i;
+
+	for (i = 0; i < model->nfit; i++)
+		if (lq_fit_rule_matches(&model->fit[i], fields))
+			fit += model->fit[i].points;
+	return fit;
+}
+
+PG_FUNCTION_INFO_V1(lq_fit_score);
+PG_FUNCTION_INFO_V1(lq_grade);
+
+/*
+ * lq_fit_score
+ *		fit_score(lead leadqual.lead, model text DEFAULT NULL) → float8.
+ *		A NULL model means the lead's own.
+ */
+Datum
+lq_fit_score(PG_FUNCTION_ARGS)
+{
+	LqLeadFields fields;
+	LqModel    *model;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	lq_lead_fields(PG_GETARG_HEAPTUPLEHEADER(0), &fields);
+
+	if (!PG_ARGISNULL(1))
+		model = lq_get_model_text(PG_GETARG_TEXT_PP(1));
+	else if (fields.model != NULL)
+		model = lq_get_model_text(fields.model);
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("lead has no scoring model"),
+				 errhint("Pass a model name, or set lead.model.")));
+
+	PG_RETURN_FLOAT8(lq_fit(model, &fields));
+}
+
+/*
+ * lq_grade
+ *		grade(model text, fit float8, engagement float8) → text: the letter of
+ *		the fit band and the digit of the engagement band, e.g. 'A1'.
+ */
+Datum
+lq_grade(PG_FUNCTION_ARGS)
+{
+	LqModel    *model = lq_get_model_text(PG_GETARG_TEXT_PP(0));
+	double		fit = PG_GETARG_FLOAT8(1);
+	double		eng = PG_GETARG_FLOAT8(2);
+	char		g[3];
+
+	lq_check_finite(fit, "fit");
+	lq_check_finite(eng, "engagement");
+	g[0] = lq_fit_letter(model, fit);
+	g[1] = lq_eng_digit(model, eng);
+	g[2] = '\0';
+	PG_RETURN_TEXT_P(cstring_to_text(g));
+}

@@ -1,0 +1,62 @@
+
+/* src/sql/default_model.sql — the shipped B2B model, reasons and transitions */
+
+INSERT INTO @extschema@.scoring_model (name, description, builtin)
+VALUES ('default', 'B2B model: fit on seniority, company size, industry and business e-mail; engagement on hand-raises, pricing interest, webinars, content and e-mail', true);
+
+INSERT INTO @extschema@.fit_rule (model, field, op, value, points, description, builtin) VALUES
+    ('default', 'job_title', 'regex', '"(^|[^a-z])(chief|ceo|cto|cfo|cmo|coo|cio|founder|owner|president)([^a-z]|$)"', 35, 'C-level, founder or owner', true),
+    ('default', 'job_title', 'regex', '"(^|[^a-z])(vp|svp|evp|vice president|head of|director)([^a-z]|$)"', 25, 'VP, head of or director', true),
+    ('default', 'job_title', 'regex', '"(^|[^a-z])(manager|lead)([^a-z]|$)"', 15, 'manager or team lead', true),
+    ('default', 'job_title', 'regex', '"(^|[^a-z])(student|intern|trainee)([^a-z]|$)"', -30, 'student or intern', true),
+    ('default', 'company_size', 'range', '[1000, null]', 25, 'enterprise (1000+ employees)', true),
+    ('default', 'company_size', 'range', '[200, 999]', 20, 'mid-market (200-999 employees)', true),
+    ('default', 'company_size', 'range', '[50, 199]', 10, 'small business (50-199 employees)', true),
+    ('default', 'company_size', 'range', '[0, 9]', -10, 'micro company (under 10 employees)', true),
+    ('default', 'industry', 'in', '["software", "saas", "technology", "financial services", "manufacturing", "healthcare"]', 15, 'target industry', true),
+    ('default', 'country', 'in', '["US", "CA", "GB", "DE", "FR", "NL", "SE", "AU"]', 10, 'target market', true),
+    ('default', 'email', 'regex', '"@(gmail|googlemail|yahoo|hotmail|outlook|live|aol|icloud|gmx|web|mail)\\."', -20, 'free e-mail address', true);
+
+INSERT INTO @extschema@.engagement_rule (model, event_type, properties, points, half_life, max_points, min_count, within, description, builtin) VALUES
+    ('default', 'demo_request', NULL, 40, '30 days', 60, 1, NULL, 'demo request (hand-raise)', true),
+    ('default', 'contact_request', NULL, 30, '30 days', 45, 1, NULL, 'contact request (hand-raise)', true),
+    ('default', 'page_view', '{"page": "pricing"}', 10, '14 days', 30, 1, NULL, 'pricing page visit', true),
+    ('default', 'webinar_attended', NULL, 15, '30 days', 30, 1, NULL, 'webinar attended', true),
+    ('default', 'content_download', NULL, 8, '30 days', 24, 1, NULL, 'content download (white paper, e-book)', true),
+    ('default', 'email_click', NULL, 3, '14 days', 15, 1, NULL, 'e-mail click', true),
+    ('default', 'email_open', NULL, 1, '7 days', 5, 1, NULL, 'e-mail open', true),
+    ('default', 'page_view', NULL, 1, '7 days', 10, 1, NULL, 'web page visit', true),
+    ('default', 'page_view', NULL, 10, NULL, NULL, 5, '7 days', 'repeat visitor: 5+ page views within 7 days', true),
+    ('default', 'unsubscribe', NULL, -20, NULL, 20, 1, NULL, 'unsubscribed from e-mail', true);
+
+INSERT INTO @extschema@.rejection_reason (code, label, recyclable, builtin) VALUES
+    ('no_budget', 'No budget', true, true),
+    ('no_authority', 'Not a decision maker', true, true),
+    ('no_need', 'No need for the product', true, true),
+    ('bad_timing', 'Bad timing', true, true),
+    ('bad_contact_data', 'Bad or missing contact data', false, true),
+    ('competitor', 'Competitor', false, true),
+    ('student', 'Student or researcher', false, true),
+    ('existing_customer', 'Existing customer', false, true),
+    ('duplicate', 'Duplicate lead', false, true),
+    ('unresponsive', 'Does not respond', true, true);
+
+INSERT INTO @extschema@.transition (from_stage, to_stage, actors, reason_required, builtin) VALUES
+    ('inquiry', 'mql', '{system,marketing}', false, true),
+    ('inquiry', 'sal', '{sales}', false, true),
+    ('inquiry', 'disqualified', '{system,marketing,sales}', false, true),
+    ('mql', 'sal', '{sales}', false, true),
+    ('mql', 'nurture', '{sales,marketing}', true, true),
+    ('mql', 'disqualified', '{system,marketing,sales}', true, true),
+    ('sal', 'sql', '{sales}', false, true),
+    ('sal', 'nurture', '{sales}', true, true),
+    ('sal', 'disqualified', '{sales}', true, true),
+    ('sql', 'opportunity', '{sales}', false, true),
+    ('sql', 'nurture', '{sales}', true, true),
+    ('sql', 'disqualified', '{sales}', true, true),
+    ('opportunity', 'won', '{sales}', false, true),
+    ('opportunity', 'lost', '{sales}', true, true),
+    ('lost', 'nurture', '{system,marketing}', false, true),
+    ('nurture', 'mql', '{system,marketing}', false, true),
+    ('nurture', 'disqualified', '{system,marketing,sales}', true, true),
+    ('disqualified', 'nurture', '{marketing}', true, true);

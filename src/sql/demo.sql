@@ -1,0 +1,2 @@
+
+/* src/sql/demo.sql — deterministic demo data (SPEC §4, demo data) */

@@ -1,0 +1,2 @@
+
+/* src/sql/lifecycle.sql — stage machine, sales actions, live scoring (SPEC §4) */

@@ -1,0 +1,171 @@
+
+/* src/sql/scoring.sql — scoring functions and aggregates (SPEC §3) */
+
+CREATE FUNCTION @extschema@.fit_score(lead @extschema@.lead, model text DEFAULT NULL)
+    RETURNS float8
+    AS 'MODULE_PATHNAME', 'lq_fit_score'
+    LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.fit_score(@extschema@.lead, text) IS
+    'fit score of a lead row: sum of the points of the matching fit rules of the model (NULL model: the lead''s own)';
+
+CREATE FUNCTION @extschema@.grade(model text, fit float8, engagement float8)
+    RETURNS text
+    AS 'MODULE_PATHNAME', 'lq_grade'
+    LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.grade(text, float8, float8) IS
+    'grade A1..D4: fit letter by the model''s fit_bands, engagement digit by its engagement_bands';
+
+/* engagement_score aggregate */
+CREATE FUNCTION @extschema@.engagement_score_trans(internal, text, text, jsonb, timestamptz, timestamptz)
+    RETURNS internal
+    AS 'MODULE_PATHNAME', 'lq_engagement_trans'
+    LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.engagement_score_final(internal)
+    RETURNS float8
+    AS 'MODULE_PATHNAME', 'lq_engagement_final'
+    LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.engagement_score_combine(internal, internal)
+    RETURNS internal
+    AS 'MODULE_PATHNAME', 'lq_engagement_combine'
+    LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.engagement_score_serial(internal)
+    RETURNS bytea
+    AS 'MODULE_PATHNAME', 'lq_engagement_serial'
+    LANGUAGE C STABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.engagement_score_deserial(bytea, internal)
+    RETURNS internal
+    AS 'MODULE_PATHNAME', 'lq_engagement_deserial'
+    LANGUAGE C STABLE STRICT PARALLEL SAFE;
+
+CREATE AGGREGATE @extschema@.engagement_score(model text, event_type text, properties jsonb,
+                                             occurred_at timestamptz, as_of timestamptz) (
+    SFUNC = @extschema@.engagement_score_trans,
+    STYPE = internal,
+    FINALFUNC = @extschema@.engagement_score_final,
+    FINALFUNC_MODIFY = READ_ONLY,
+    COMBINEFUNC = @extschema@.engagement_score_combine,
+    SERIALFUNC = @extschema@.engagement_score_serial,
+    DESERIALFUNC = @extschema@.engagement_score_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.engagement_score(text, text, jsonb, timestamptz, timestamptz) IS
+    'engagement score at as_of of a group of events (one lead) under a model; model and as_of must be the same for every row';
+
+/* mql_crossing aggregate */
+CREATE FUNCTION @extschema@.mql_crossing_trans(internal, text, float8, text, jsonb, timestamptz)
+    RETURNS internal
+    AS 'MODULE_PATHNAME', 'lq_crossing_trans'
+    LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.mql_crossing_final(internal)
+    RETURNS timestamptz
+    AS 'MODULE_PATHNAME', 'lq_crossing_final'
+    LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.mql_crossing_combine(internal, internal)
+    RETURNS internal
+    AS 'MODULE_PATHNAME', 'lq_crossing_combine'
+    LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.mql_crossing_serial(internal)
+    RETURNS bytea
+    AS 'MODULE_PATHNAME', 'lq_crossing_serial'
+    LANGUAGE C STABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.mql_crossing_deserial(bytea, internal)
+    RETURNS internal
+    AS 'MODULE_PATHNAME', 'lq_crossing_deserial'
+    LANGUAGE C STABLE STRICT PARALLEL SAFE;
+
+CREATE AGGREGATE @extschema@.mql_crossing(model text, fit float8, event_type text,
+                                         properties jsonb, occurred_at timestamptz) (
+    SFUNC = @extschema@.mql_crossing_trans,
+    STYPE = internal,
+    FINALFUNC = @extschema@.mql_crossing_final,
+    FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = @extschema@.mql_crossing_combine,
+    SERIALFUNC = @extschema@.mql_crossing_serial,
+    DESERIALFUNC = @extschema@.mql_crossing_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.mql_crossing(text, float8, text, jsonb, timestamptz) IS
+    'first event time at which one lead''s events would have made it an MQL under the model (threshold with minimum fit grade, or a hand-raise); NULL if never';
+
+CREATE FUNCTION @extschema@.score(lead_id bigint, as_of timestamptz DEFAULT now(), model text DEFAULT NULL,
+                                  OUT fit_score float8, OUT engagement_score float8,
+                                  OUT score float8, OUT grade text)
+    RETURNS record
+    AS 'MODULE_PATHNAME', 'lq_score'
+    LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.score(bigint, timestamptz, text) IS
+    'score of one lead at as_of under a model (NULL: the lead''s own), from its row and events; does not write';
+
+CREATE FUNCTION @extschema@.explain_score(lead_id bigint, as_of timestamptz DEFAULT now(), model text DEFAULT NULL)
+    RETURNS TABLE (kind text, rule_id bigint, description text, matched_events bigint, contribution float8)
+    AS 'MODULE_PATHNAME', 'lq_explain_score'
+    LANGUAGE C STABLE PARALLEL SAFE ROWS 20;
+COMMENT ON FUNCTION @extschema@.explain_score(bigint, timestamptz, text) IS
+    'ledger of score(): matching fit rules, and engagement rules with matching events, with their contributions';
+
+/*
+ * rescore: recompute and store every lead's score set-based, one model at a
+ * time (the aggregate's state belongs to one model), then make the automatic
+ * stage moves.  Only rows whose stored values change are written.
+ */
+CREATE FUNCTION @extschema@.rescore(as_of timestamptz DEFAULT now(), model text DEFAULT NULL)
+    RETURNS bigint
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    m text;
+    nmodels integer;
+    changed bigint := 0;
+    n bigint;
+BEGIN
+    IF as_of IS NULL THEN
+        RAISE EXCEPTION 'as_of must not be null'
+            USING ERRCODE = 'null_value_not_allowed', HINT = 'Pass a timestamp, e.g. now().';
+    END IF;
+    IF NOT isfinite(as_of) THEN
+        RAISE EXCEPTION 'as_of must be a finite timestamp'
+            USING ERRCODE = 'datetime_field_overflow',
+                  DETAIL = 'Scores are computed at an instant; infinity has no score.',
+                  HINT = 'Pass a finite timestamp, e.g. now().';
+    END IF;
+    IF model IS NOT NULL THEN
+        PERFORM @extschema@.grade(model, 0, 0);   -- unknown model: the usual error
+    END IF;
+
+    SELECT count(DISTINCT l.model) INTO nmodels FROM @extschema@.lead l;
+
+    FOR m IN SELECT DISTINCT l.model FROM @extschema@.lead l
+              WHERE rescore.model IS NULL OR l.model = rescore.model LOOP
+        WITH eng AS (
+            SELECT e.lead_id,
+                   @extschema@.engagement_score(m, e.event_type, e.properties, e.occurred_at, as_of) AS engagement
+              FROM @extschema@.event e
+             WHERE nmodels = 1
+                OR e.lead_id IN (SELECT l.lead_id FROM @extschema@.lead l WHERE l.model = m)
+             GROUP BY e.lead_id
+        ), fresh AS (
+            SELECT l.lead_id,
+                   @extschema@.fit_score(l, m) AS fit,
+                   coalesce(eng.engagement, 0) AS engagement
+              FROM @extschema@.lead l LEFT JOIN eng ON eng.lead_id = l.lead_id
+             WHERE l.model = m
+        )
+        UPDATE @extschema@.lead l
+           SET fit_score = f.fit,
+               engagement_score = f.engagement,
+               score = f.fit + f.engagement,
+               grade = @extschema@.grade(m, f.fit, f.engagement),
+               scored_at = as_of
+          FROM fresh f
+         WHERE l.lead_id = f.lead_id
+           AND (l.fit_score, l.engagement_score, l.grade)
+               IS DISTINCT FROM (f.fit, f.engagement, @extschema@.grade(m, f.fit, f.engagement));
+        GET DIAGNOSTICS n = ROW_COUNT;
+        changed := changed + n;
+    END LOOP;
+    RETURN changed;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.rescore(timestamptz, text) IS
+    'recompute and store the score of every lead (of one model), make the automatic stage moves; returns how many leads changed';
