@@ -17,6 +17,7 @@ OBJS = \
 	src/mql_crossing.o \
 	src/score.o \
 	src/lifecycle.o \
+	src/live_scoring.o \
 	src/demo.o
 
 # The install script is built from one SQL source per concern, in this order.
@@ -26,6 +27,7 @@ SQL_SOURCES = \
 	src/sql/default_model.sql \
 	src/sql/scoring.sql \
 	src/sql/lifecycle.sql \
+	src/sql/live_scoring.sql \
 	src/sql/demo.sql \
 	src/sql/roles.sql
 

@@ -1,0 +1,2 @@
+
+/* src/sql/live_scoring.sql — automatic moves and live scoring triggers (SPEC §4) */

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs every leadqual test suite against a real PostgreSQL server:
+#   pg_regress (sql/, expected/), isolation specs (test/isolation/),
+#   and the pg_cron scheduling test (test/cron/).
+# Installs what is missing first.  Exits non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. test/lib.sh
+
+lq_install_packages "${lq_base_packages[@]}" postgresql-$PGVER-cron
+lq_build_install
+
+status=0
+echo "== pg_regress and isolation suites"
+rm -f regression.diffs output_iso/regression.diffs
+if ! pg_virtualenv -v "$PGVER" make -s PG_CONFIG="$PG_CONFIG" installcheck; then
+    status=1
+    for f in regression.diffs output_iso/regression.diffs; do
+        [ -f "$f" ] && { echo "== $f"; cat "$f"; }
+    done
+fi
+
+for t in test/cron/*.sh; do
+    [ -f "$t" ] || continue
+    echo "== $t"
+    bash "$t" || status=1
+done
+
+if [ $status -eq 0 ]; then echo "== all test suites passed"; else echo "== FAILED"; fi
+exit $status
