@@ -17,7 +17,6 @@ OBJS = \
 	src/mql_crossing.o \
 	src/score.o \
 	src/lifecycle.o \
-	src/live_scoring.o \
 	src/demo.o
 
 # The install script is built from one SQL source per concern, in this order.

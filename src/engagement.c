@@ -63,6 +63,7 @@ lq_eng_state_new(LqModel *model, TimestampTz as_of, MemoryContext cxt)
 	s->model = model;
 	s->as_of = as_of;
 	s->landmark = TIMESTAMP_IS_NOEND(as_of) ? DT_NOBEGIN : as_of;
+	s->max_t = DT_NOBEGIN;
 	s->neng = model->neng;
 	s->nrecent = model->nrecent;
 	for (i = 0; i < s->nrecent; i++)
@@ -120,6 +121,8 @@ lq_eng_state_add_match(LqEngState *s, int r, TimestampTz t)
 	LqEngRule  *rule = &s->model->eng[r];
 
 	s->count[r]++;
+	if (t > s->max_t)
+		s->max_t = t;
 	if (rule->is_frequency)
 	{
 		if (!TIMESTAMP_IS_NOBEGIN(t))
@@ -227,6 +230,8 @@ lq_eng_state_merge(LqEngState *dst, LqEngState *src)
 				 errmsg("as_of must be the same for every row of a group"),
 				 errhint("Pass one as-of time, e.g. a constant or now().")));
 
+	if (src->max_t > dst->max_t)
+		dst->max_t = src->max_t;
 	if (TIMESTAMP_IS_NOBEGIN(dst->landmark))
 		dst->landmark = src->landmark;
 	else if (!TIMESTAMP_IS_NOBEGIN(src->landmark) && src->landmark > dst->landmark)
@@ -322,18 +327,18 @@ lq_agg_context(FunctionCallInfo fcinfo, const char *fname)
 }
 
 /*
- * lq_engagement_trans
- *		Transition: (state, model, event_type, properties, occurred_at, as_of).
- *		The first row fixes the model and as_of of the group; later rows must
- *		agree.  Rows with a NULL event_type or occurred_at are skipped.
+ * lq_eng_trans_row
+ *		Shared transition step: the first row fixes the model (and as_of) of
+ *		the group, later rows must agree.  Rows with a NULL event_type or
+ *		occurred_at are skipped.  Arguments from argno: model, event_type,
+ *		properties, occurred_at.
  */
-Datum
-lq_engagement_trans(PG_FUNCTION_ARGS)
+static LqEngState *
+lq_eng_trans_row(FunctionCallInfo fcinfo, TimestampTz as_of)
 {
-	MemoryContext aggcontext = lq_agg_context(fcinfo, "lq_engagement_trans");
+	MemoryContext aggcontext = lq_agg_context(fcinfo, "engagement transition");
 	LqEngState *s = PG_ARGISNULL(0) ? NULL : (LqEngState *) PG_GETARG_POINTER(0);
 	text	   *model;
-	TimestampTz as_of;
 
 	if (PG_ARGISNULL(1))
 		ereport(ERROR,
@@ -341,8 +346,6 @@ lq_engagement_trans(PG_FUNCTION_ARGS)
 				 errmsg("model must not be null"),
 				 errhint("Pass a model name such as 'default'.")));
 	model = PG_GETARG_TEXT_PP(1);
-	lq_check_as_of(PG_ARGISNULL(5) ? 0 : PG_GETARG_TIMESTAMPTZ(5), PG_ARGISNULL(5), "as_of");
-	as_of = PG_GETARG_TIMESTAMPTZ(5);
 
 	if (s == NULL)
 		s = lq_eng_state_new(lq_get_model_text(model), as_of, aggcontext);
@@ -365,8 +368,19 @@ lq_engagement_trans(PG_FUNCTION_ARGS)
 		lq_eng_state_add_event(s, PG_GETARG_TEXT_PP(2),
 							   PG_GETARG_DATUM(3), PG_ARGISNULL(3),
 							   PG_GETARG_TIMESTAMPTZ(4));
+	return s;
+}
 
-	PG_RETURN_POINTER(s);
+/*
+ * lq_engagement_trans
+ *		Transition of engagement_score: (state, model, event_type, properties,
+ *		occurred_at, as_of).
+ */
+Datum
+lq_engagement_trans(PG_FUNCTION_ARGS)
+{
+	lq_check_as_of(PG_ARGISNULL(5) ? 0 : PG_GETARG_TIMESTAMPTZ(5), PG_ARGISNULL(5), "as_of");
+	PG_RETURN_POINTER(lq_eng_trans_row(fcinfo, PG_GETARG_TIMESTAMPTZ(5)));
 }
 
 /*
@@ -395,6 +409,7 @@ lq_eng_state_copy(LqEngState *src, MemoryContext cxt)
 	LqEngState *dst = lq_eng_state_new(src->model, src->as_of, cxt);
 
 	dst->landmark = src->landmark;
+	dst->max_t = src->max_t;
 	memcpy(dst->sum, src->sum, sizeof(double) * src->neng);
 	memcpy(dst->count, src->count, sizeof(int64) * src->neng);
 	memcpy(dst->recent, src->recent, sizeof(TimestampTz) * src->nrecent);
@@ -425,18 +440,14 @@ lq_engagement_combine(PG_FUNCTION_ARGS)
 }
 
 /*
- * lq_engagement_serial
+ * lq_eng_state_to_bytea
  *		State → bytea: version, model name, rules fingerprint, times, arrays.
  */
-Datum
-lq_engagement_serial(PG_FUNCTION_ARGS)
+bytea *
+lq_eng_state_to_bytea(LqEngState *s)
 {
-	LqEngState *s;
 	StringInfoData buf;
 	int			i;
-
-	(void) lq_agg_context(fcinfo, "lq_engagement_serial");
-	s = (LqEngState *) PG_GETARG_POINTER(0);
 
 	pq_begintypsend(&buf);
 	pq_sendbyte(&buf, LQ_STATE_VERSION);
@@ -445,6 +456,7 @@ lq_engagement_serial(PG_FUNCTION_ARGS)
 	pq_sendint32(&buf, s->model->fingerprint);
 	pq_sendint64(&buf, s->as_of);
 	pq_sendint64(&buf, s->landmark);
+	pq_sendint64(&buf, s->max_t);
 	pq_sendint32(&buf, s->neng);
 	pq_sendint32(&buf, s->nrecent);
 	for (i = 0; i < s->neng; i++)
@@ -454,20 +466,21 @@ lq_engagement_serial(PG_FUNCTION_ARGS)
 	}
 	for (i = 0; i < s->nrecent; i++)
 		pq_sendint64(&buf, s->recent[i]);
-	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+	return pq_endtypsend(&buf);
 }
 
 /*
- * lq_engagement_deserial
- *		bytea → state, checking that the rules have not changed meanwhile.
+ * lq_eng_state_from_bytea
+ *		bytea → state in cxt.  A state whose model no longer exists or whose
+ *		rules have changed since it was built is stale: NULL if stale_ok,
+ *		else an error.
  */
-Datum
-lq_engagement_deserial(PG_FUNCTION_ARGS)
+LqEngState *
+lq_eng_state_from_bytea(bytea *b, MemoryContext cxt, bool stale_ok)
 {
-	MemoryContext aggcontext = lq_agg_context(fcinfo, "lq_engagement_deserial");
-	bytea	   *b = PG_GETARG_BYTEA_PP(0);
 	StringInfoData buf;
 	int			len;
+	const char *name;
 	LqModel    *model;
 	LqEngState *s;
 	TimestampTz as_of;
@@ -479,17 +492,37 @@ lq_engagement_deserial(PG_FUNCTION_ARGS)
 	buf.cursor = 0;
 
 	if (pq_getmsgbyte(&buf) != LQ_STATE_VERSION)
+	{
+		if (stale_ok)
+			return NULL;
 		elog(ERROR, "unsupported engagement state version");
+	}
 	len = pq_getmsgint(&buf, 4);
-	model = lq_get_model(pq_getmsgbytes(&buf, len), len);
+	name = pq_getmsgbytes(&buf, len);
+	if (stale_ok)
+	{
+		/* a model that was deleted makes the state stale, not an error */
+		bool		found;
+
+		model = lq_find_model(name, len, &found);
+		if (!found)
+			return NULL;
+	}
+	else
+		model = lq_get_model(name, len);
 	if ((uint32) pq_getmsgint(&buf, 4) != model->fingerprint)
+	{
+		if (stale_ok)
+			return NULL;
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("scoring rules of model \"%s\" changed while the query ran", model->name),
 				 errhint("Run the query again.")));
+	}
 	as_of = pq_getmsgint64(&buf);
-	s = lq_eng_state_new(model, as_of, aggcontext);
+	s = lq_eng_state_new(model, as_of, cxt);
 	s->landmark = pq_getmsgint64(&buf);
+	s->max_t = pq_getmsgint64(&buf);
 	if (pq_getmsgint(&buf, 4) != s->neng || pq_getmsgint(&buf, 4) != s->nrecent)
 		elog(ERROR, "engagement state does not match its model");
 	for (i = 0; i < s->neng; i++)
@@ -500,5 +533,115 @@ lq_engagement_deserial(PG_FUNCTION_ARGS)
 	for (i = 0; i < s->nrecent; i++)
 		s->recent[i] = pq_getmsgint64(&buf);
 	pq_getmsgend(&buf);
-	PG_RETURN_POINTER(s);
+	return s;
+}
+
+/*
+ * lq_engagement_serial
+ *		Serialize function of the engagement aggregates.
+ */
+Datum
+lq_engagement_serial(PG_FUNCTION_ARGS)
+{
+	(void) lq_agg_context(fcinfo, "lq_engagement_serial");
+	PG_RETURN_BYTEA_P(lq_eng_state_to_bytea((LqEngState *) PG_GETARG_POINTER(0)));
+}
+
+/*
+ * lq_engagement_deserial
+ *		Deserialize function: the rules must not have changed meanwhile.
+ */
+Datum
+lq_engagement_deserial(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcontext = lq_agg_context(fcinfo, "lq_engagement_deserial");
+
+	PG_RETURN_POINTER(lq_eng_state_from_bytea(PG_GETARG_BYTEA_PP(0), aggcontext, false));
+}
+
+/* ----------------------------------------------------------------
+ * Stored states for live scoring
+ *
+ * score_state(model, event_type, properties, occurred_at) aggregates a lead's
+ * events into a serialized state with no as-of limit; state_merge adds the
+ * state of newly inserted events to a stored one; state_engagement reads the
+ * engagement at a time.  A stale state (rules changed, model gone) merges and
+ * reads as NULL, which tells live scoring to rebuild it from the events.
+ * ---------------------------------------------------------------- */
+
+PG_FUNCTION_INFO_V1(lq_score_state_trans);
+PG_FUNCTION_INFO_V1(lq_score_state_final);
+PG_FUNCTION_INFO_V1(lq_state_merge);
+PG_FUNCTION_INFO_V1(lq_state_engagement);
+
+/*
+ * lq_score_state_trans
+ *		Transition of score_state: (state, model, event_type, properties,
+ *		occurred_at), every event counted.
+ */
+Datum
+lq_score_state_trans(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_POINTER(lq_eng_trans_row(fcinfo, DT_NOEND));
+}
+
+/*
+ * lq_score_state_final
+ *		The state as bytea; NULL for a group without rows.
+ */
+Datum
+lq_score_state_final(PG_FUNCTION_ARGS)
+{
+	(void) lq_agg_context(fcinfo, "lq_score_state_final");
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	PG_RETURN_BYTEA_P(lq_eng_state_to_bytea((LqEngState *) PG_GETARG_POINTER(0)));
+}
+
+/*
+ * lq_state_merge
+ *		state_merge(stored bytea, delta bytea) → bytea, NULL if either is
+ *		stale or they belong to different models.
+ */
+Datum
+lq_state_merge(PG_FUNCTION_ARGS)
+{
+	bytea	   *stored = PG_GETARG_BYTEA_PP(0);
+	LqEngState *a;
+	LqEngState *b = lq_eng_state_from_bytea(PG_GETARG_BYTEA_PP(1), CurrentMemoryContext, true);
+
+	/* an empty stored state: the lead had no events */
+	if (VARSIZE_ANY_EXHDR(stored) == 0)
+	{
+		if (b == NULL)
+			PG_RETURN_NULL();
+		PG_RETURN_BYTEA_P(lq_eng_state_to_bytea(b));
+	}
+	a = lq_eng_state_from_bytea(stored, CurrentMemoryContext, true);
+	if (a == NULL || b == NULL || a->model != b->model || a->as_of != b->as_of)
+		PG_RETURN_NULL();
+	lq_eng_state_merge(a, b);
+	PG_RETURN_BYTEA_P(lq_eng_state_to_bytea(a));
+}
+
+/*
+ * lq_state_engagement
+ *		state_engagement(state bytea, at timestamptz) → float8: engagement at
+ *		`at` (0 for the empty state of a lead without events); NULL if the state is stale or counts events after `at` (then
+ *		only a recount from the events gives the value at `at`).
+ */
+Datum
+lq_state_engagement(PG_FUNCTION_ARGS)
+{
+	bytea	   *b = PG_GETARG_BYTEA_PP(0);
+	TimestampTz at = PG_GETARG_TIMESTAMPTZ(1);
+	LqEngState *s;
+
+	lq_check_as_of(at, false, "at");
+	if (VARSIZE_ANY_EXHDR(b) == 0)
+		PG_RETURN_FLOAT8(0);	/* no events */
+	s = lq_eng_state_from_bytea(b, CurrentMemoryContext, true);
+	if (s == NULL || s->max_t > at)
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8(lq_eng_value(s, at));
 }

@@ -10,6 +10,7 @@
 
 #include <math.h>
 
+#include "fmgr.h"
 #include "utils/guc.h"
 
 #include "leadqual.h"
@@ -96,4 +97,17 @@ lq_check_finite(double v, const char *what)
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("%s must be a finite number", what),
 				 errhint("Use a finite value; NaN and infinity cannot be added to a score.")));
+}
+
+PG_FUNCTION_INFO_V1(lq_auto_scoring_enabled);
+
+/*
+ * lq_auto_scoring_enabled
+ *		auto_scoring_enabled() → boolean: the GUC, read from C so that the
+ *		library (which defines the GUC) is loaded first.
+ */
+Datum
+lq_auto_scoring_enabled(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(lq_auto_scoring);
 }

@@ -130,6 +130,7 @@ typedef struct LqModel
 	uint32		fingerprint;	/* hash of the compiled rules */
 } LqModel;
 
+extern LqModel *lq_find_model(const char *name, int len, bool *found);
 extern LqModel *lq_get_model(const char *name, int len);
 extern LqModel *lq_get_model_text(text *name);
 extern LqEventType *lq_find_event_type(LqModel *model, const char *type, int len);
@@ -169,6 +170,7 @@ typedef struct LqEngState
 	LqModel    *model;			/* not serialized */
 	TimestampTz as_of;			/* events after this are ignored */
 	TimestampTz landmark;		/* forward-decay landmark */
+	TimestampTz max_t;			/* latest event counted by a rule */
 	int			neng;
 	int			nrecent;
 	double	   *sum;			/* [neng] forward-decayed sums (plain rules) */
@@ -186,6 +188,8 @@ extern void lq_eng_state_add_event(LqEngState *state, text *event_type, Datum pr
 extern void lq_eng_state_merge(LqEngState *dst, LqEngState *src);
 extern double lq_eng_rule_value(LqEngState *state, int r, TimestampTz at);
 extern double lq_eng_value(LqEngState *state, TimestampTz at);
+extern bytea *lq_eng_state_to_bytea(LqEngState *state);
+extern LqEngState *lq_eng_state_from_bytea(bytea *b, MemoryContext cxt, bool stale_ok);
 
 /* ----------------------------------------------------------------
  * Helpers (leadqual.c)

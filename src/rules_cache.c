@@ -735,18 +735,19 @@ lq_load_rules(void)
 }
 
 /*
- * lq_get_model
+ * lq_find_model
  *		The compiled model of that name, compiling the rules first if they
- *		changed.  Unknown names are an error.
+ *		changed; *found is false (and NULL returned) for an unknown name.
  */
 LqModel *
-lq_get_model(const char *name, int len)
+lq_find_model(const char *name, int len, bool *found)
 {
 	int			i;
 
 	if (!lq_cache_valid)
 		lq_load_rules();
 
+	*found = true;
 	if (lq_last_model && lq_last_model->namelen == len &&
 		memcmp(lq_last_model->name, name, len) == 0)
 		return lq_last_model;
@@ -761,11 +762,26 @@ lq_get_model(const char *name, int len)
 			return m;
 		}
 	}
-	ereport(ERROR,
-			(errcode(ERRCODE_UNDEFINED_OBJECT),
-			 errmsg("scoring model \"%.*s\" does not exist", len, name),
-			 errhint("Use a name from leadqual.scoring_model, or insert the model there first.")));
-	return NULL;				/* keep compiler quiet */
+	*found = false;
+	return NULL;
+}
+
+/*
+ * lq_get_model
+ *		lq_find_model, with an error for an unknown name.
+ */
+LqModel *
+lq_get_model(const char *name, int len)
+{
+	bool		found;
+	LqModel    *m = lq_find_model(name, len, &found);
+
+	if (!found)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("scoring model \"%.*s\" does not exist", len, name),
+				 errhint("Use a name from leadqual.scoring_model, or insert the model there first.")));
+	return m;
 }
 
 /*
@@ -883,12 +899,14 @@ lq_validate_rule(PG_FUNCTION_ARGS)
 	if (strcmp(relname, "fit_rule") == 0)
 	{
 		LqFitRule	rule;
-		Datum		value = lq_attr(tup, desc, "value", &n);
+		bool		vn;
+		Datum		value = lq_attr(tup, desc, "value", &vn);
 
+		/* vn, not n: n is overwritten by the other arguments' lq_attr calls */
 		lq_compile_fit_rule(&rule, 0,
 							TextDatumGetCString(lq_attr(tup, desc, "field", &n)),
 							TextDatumGetCString(lq_attr(tup, desc, "op", &n)),
-							n ? NULL : DatumGetJsonbP(value),
+							vn ? NULL : DatumGetJsonbP(value),
 							DatumGetFloat8(lq_attr(tup, desc, "points", &n)),
 							NULL);
 	}

@@ -1,8 +1,13 @@
 
 /* src/sql/default_model.sql — the shipped B2B model, reasons and transitions */
 
-INSERT INTO @extschema@.scoring_model (name, description, builtin)
-VALUES ('default', 'B2B model: fit on seniority, company size, industry and business e-mail; engagement on hand-raises, pricing interest, webinars, content and e-mail', true);
+/*
+ * The threshold is above the best possible fit (85), so no lead becomes an
+ * MQL on who it is alone; a fit grade of at least C keeps poor fits out
+ * unless they raise their hand.
+ */
+INSERT INTO @extschema@.scoring_model (name, mql_threshold, min_fit_grade, description, builtin)
+VALUES ('default', 100, 'C', 'B2B model: fit on seniority, company size, industry and business e-mail; engagement on hand-raises, pricing interest, webinars, content and e-mail', true);
 
 INSERT INTO @extschema@.fit_rule (model, field, op, value, points, description, builtin) VALUES
     ('default', 'job_title', 'regex', '"(^|[^a-z])(chief|ceo|cto|cfo|cmo|coo|cio|founder|owner|president)([^a-z]|$)"', 35, 'C-level, founder or owner', true),

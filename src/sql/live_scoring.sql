@@ -1,2 +1,405 @@
 
-/* src/sql/live_scoring.sql — automatic moves and live scoring triggers (SPEC §4) */
+/* src/sql/live_scoring.sql — automatic moves and live scoring (SPEC §4) */
+
+/*
+ * Per-lead engagement state kept for live scoring: the forward-decayed sums
+ * and frequency-window times of every engagement rule over all of the lead's
+ * events, so a new event is merged in without reading the lead's history.
+ */
+CREATE TABLE @extschema@.lead_score_state (
+    lead_id bigint PRIMARY KEY REFERENCES @extschema@.lead (lead_id) ON DELETE CASCADE,
+    state   bytea
+);
+COMMENT ON TABLE @extschema@.lead_score_state IS
+    'internal: per-lead engagement state for live scoring; a missing row is rebuilt from the lead''s events when needed';
+COMMENT ON COLUMN @extschema@.lead_score_state.lead_id IS 'lead the state belongs to';
+COMMENT ON COLUMN @extschema@.lead_score_state.state IS 'serialized engagement state (model, rules fingerprint, decayed sums, window times); empty: no events; NULL: stale, to be rebuilt';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.lead_score_state', '');
+
+CREATE FUNCTION @extschema@.auto_scoring_enabled()
+    RETURNS boolean
+    AS 'MODULE_PATHNAME', 'lq_auto_scoring_enabled'
+    LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.auto_scoring_enabled() IS
+    'whether live scoring is on (GUC leadqual.auto_scoring)';
+
+CREATE FUNCTION @extschema@.score_state_trans(internal, text, text, jsonb, timestamptz)
+    RETURNS internal
+    AS 'MODULE_PATHNAME', 'lq_score_state_trans'
+    LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.score_state_final(internal)
+    RETURNS bytea
+    AS 'MODULE_PATHNAME', 'lq_score_state_final'
+    LANGUAGE C STABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.score_state(model text, event_type text, properties jsonb, occurred_at timestamptz) (
+    SFUNC = @extschema@.score_state_trans,
+    STYPE = internal,
+    FINALFUNC = @extschema@.score_state_final,
+    FINALFUNC_MODIFY = READ_ONLY,
+    COMBINEFUNC = @extschema@.engagement_score_combine,
+    SERIALFUNC = @extschema@.engagement_score_serial,
+    DESERIALFUNC = @extschema@.engagement_score_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.score_state(text, text, jsonb, timestamptz) IS
+    'internal: engagement state of a group of events (one lead), every event counted, for live scoring';
+
+CREATE FUNCTION @extschema@.state_merge(stored bytea, delta bytea)
+    RETURNS bytea
+    AS 'MODULE_PATHNAME', 'lq_state_merge'
+    LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.state_merge(bytea, bytea) IS
+    'internal: adds the state of new events to a stored state; NULL if either is stale (rules changed)';
+
+CREATE FUNCTION @extschema@.state_engagement(state bytea, at timestamptz)
+    RETURNS float8
+    AS 'MODULE_PATHNAME', 'lq_state_engagement'
+    LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.state_engagement(bytea, timestamptz) IS
+    'internal: engagement at a time from a stored state; NULL if stale or if it counts events after that time';
+
+/*
+ * apply_automatic_moves: the system's moves into mql (SPEC §4) for the given
+ * leads, at as_of.  last_hand_raise[i] is the latest hand-raise event of
+ * lead_ids[i] known to the caller (NULL: none).
+ *   inquiry → mql: a hand-raise at or before as_of, or score >= threshold
+ *                  with a fit letter at least min_fit_grade;
+ *   nurture → mql: a hand-raise after the lead entered nurture, or the score
+ *                  rule once recycle_after has passed since it did.
+ * The move is allowed only if leadqual.transition lets 'system' make it, and
+ * never dated before the lead entered its stage.
+ */
+CREATE FUNCTION @extschema@.apply_automatic_moves(as_of timestamptz, lead_ids bigint[],
+                                                  last_hand_raise timestamptz[])
+    RETURNS SETOF bigint
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    RETURN QUERY
+    WITH c AS (
+        SELECT * FROM unnest(lead_ids, last_hand_raise) AS c(lead_id, last_hr)
+    ), cand AS (
+        SELECT l.lead_id, l.stage AS from_stage, l.score, m.sla,
+               (c.last_hr IS NOT NULL AND c.last_hr <= as_of
+                AND (l.stage = 'inquiry' OR c.last_hr > l.stage_entered_at)) AS hand_raise
+          FROM c
+          JOIN @extschema@.lead l ON l.lead_id = c.lead_id
+          JOIN @extschema@.scoring_model m ON m.name = l.model
+         WHERE l.stage IN ('inquiry', 'nurture')
+           AND as_of >= l.stage_entered_at
+           AND EXISTS (SELECT FROM @extschema@.transition t
+                        WHERE t.from_stage = l.stage AND t.to_stage = 'mql'
+                          AND 'system' = ANY (t.actors))
+    ), qualified AS (
+        SELECT cand.*
+          FROM cand
+          JOIN @extschema@.lead l ON l.lead_id = cand.lead_id
+          JOIN @extschema@.scoring_model m ON m.name = l.model
+         WHERE cand.hand_raise
+            OR (l.score >= m.mql_threshold
+                AND substr(l.grade, 1, 1) <= m.min_fit_grade
+                AND (l.stage = 'inquiry' OR as_of >= l.stage_entered_at + m.recycle_after))
+    ), moved AS (
+        UPDATE @extschema@.lead l
+           SET stage = 'mql', stage_entered_at = as_of, sla_due_at = as_of + q.sla
+          FROM qualified q
+         WHERE l.lead_id = q.lead_id
+        RETURNING l.lead_id, q.from_stage, q.hand_raise, l.score
+    ), logged AS (
+        INSERT INTO @extschema@.stage_history (lead_id, from_stage, to_stage, changed_at, actor, reason, score)
+        SELECT mv.lead_id, mv.from_stage, 'mql', as_of, 'system',
+               CASE WHEN mv.hand_raise THEN 'hand_raise' ELSE 'score_threshold' END, mv.score
+          FROM moved mv
+         ORDER BY mv.lead_id
+        RETURNING lead_id
+    )
+    SELECT lg.lead_id FROM logged lg;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.apply_automatic_moves(timestamptz, bigint[], timestamptz[]) IS
+    'internal: makes the system''s moves into mql (threshold, hand-raise, recycle) for the given leads; returns the leads moved';
+
+/*
+ * Live scoring of inserted events: merge the new events' state into each
+ * lead's stored state (INSERT … ON CONFLICT locks the state row, so
+ * concurrent inserts for one lead serialize and none is lost), rebuild the
+ * states that are new or stale from the lead's events, store the score at
+ * clock_timestamp(), make the automatic moves.  With leadqual.auto_scoring
+ * off, only forget the affected leads' states: rescore() catches up, and the
+ * next live event rebuilds them.
+ */
+CREATE FUNCTION @extschema@.event_inserted() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    as_of timestamptz := clock_timestamp();
+    rebuild bigint[];
+    leads bigint[];
+    hand_raises timestamptz[];
+BEGIN
+    IF NOT @extschema@.auto_scoring_enabled() THEN
+        DELETE FROM @extschema@.lead_score_state s
+         WHERE s.lead_id IN (SELECT n.lead_id FROM new_events n);
+        RETURN NULL;
+    END IF;
+
+    -- merge, in lead_id order so that concurrent batches lock states alike
+    WITH delta AS (
+        SELECT n.lead_id,
+               @extschema@.score_state(l.model, n.event_type, n.properties, n.occurred_at) AS state
+          FROM new_events n JOIN @extschema@.lead l ON l.lead_id = n.lead_id
+         GROUP BY n.lead_id, l.model
+    ), merged AS (
+        INSERT INTO @extschema@.lead_score_state AS s (lead_id, state)
+        SELECT d.lead_id, d.state FROM delta d ORDER BY d.lead_id
+        ON CONFLICT (lead_id) DO UPDATE
+           SET state = @extschema@.state_merge(s.state, excluded.state)
+        RETURNING s.lead_id, s.xmax = 0 AS inserted, s.state IS NULL AS stale
+    )
+    SELECT array_agg(m.lead_id) FILTER (WHERE m.inserted OR m.stale)
+      INTO rebuild FROM merged m;
+
+    -- a new state row may have missed older events, a stale one old rules
+    IF rebuild IS NOT NULL THEN
+        PERFORM @extschema@.rebuild_score_state(rebuild);
+    END IF;
+
+    SELECT array_agg(x.lead_id ORDER BY x.lead_id), array_agg(x.last_hr ORDER BY x.lead_id)
+      INTO leads, hand_raises
+      FROM (SELECT n.lead_id,
+                   max(n.occurred_at) FILTER (WHERE n.event_type = ANY (m.hand_raise_types)) AS last_hr
+              FROM new_events n
+              JOIN @extschema@.lead l ON l.lead_id = n.lead_id
+              JOIN @extschema@.scoring_model m ON m.name = l.model
+             GROUP BY n.lead_id) x;
+
+    PERFORM @extschema@.store_live_scores(leads, as_of);
+    PERFORM @extschema@.apply_automatic_moves(as_of, leads, hand_raises);
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.event_inserted() IS
+    'trigger: live scoring of inserted events';
+
+/*
+ * Deleted or updated events: the affected leads' states are rebuilt from
+ * their remaining events (exact; erasures and corrections are rare), and
+ * their scores stored.  Lowering a score never moves a lead back.
+ */
+CREATE FUNCTION @extschema@.event_changed() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    as_of timestamptz := clock_timestamp();
+    leads bigint[];
+    hand_raises timestamptz[];
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        SELECT array_agg(DISTINCT o.lead_id) INTO leads FROM old_events o;
+    ELSE
+        SELECT array_agg(DISTINCT x.lead_id) INTO leads
+          FROM (SELECT o.lead_id FROM old_events o UNION SELECT n.lead_id FROM new_events n) x;
+    END IF;
+    IF leads IS NULL THEN
+        RETURN NULL;
+    END IF;
+    IF NOT @extschema@.auto_scoring_enabled() THEN
+        DELETE FROM @extschema@.lead_score_state s WHERE s.lead_id = ANY (leads);
+        RETURN NULL;
+    END IF;
+
+    PERFORM @extschema@.rebuild_score_state(leads);
+    PERFORM @extschema@.store_live_scores(leads, as_of);
+    IF TG_OP = 'UPDATE' THEN
+        SELECT array_agg(x.last_hr ORDER BY x.i) INTO hand_raises
+          FROM (SELECT u.i, (SELECT max(n.occurred_at) FROM new_events n
+                               JOIN @extschema@.lead l ON l.lead_id = n.lead_id
+                               JOIN @extschema@.scoring_model m ON m.name = l.model
+                              WHERE n.lead_id = u.lead_id
+                                AND n.event_type = ANY (m.hand_raise_types)) AS last_hr
+                  FROM unnest(leads) WITH ORDINALITY AS u(lead_id, i)) x;
+        PERFORM @extschema@.apply_automatic_moves(as_of, leads, hand_raises);
+    END IF;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.event_changed() IS
+    'trigger: live scoring of deleted or updated events';
+
+/*
+ * TRUNCATE of event: every state goes; with auto scoring, rescore now.
+ */
+CREATE FUNCTION @extschema@.event_truncated() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    DELETE FROM @extschema@.lead_score_state;
+    IF @extschema@.auto_scoring_enabled() THEN
+        PERFORM @extschema@.rescore(clock_timestamp());
+    END IF;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.event_truncated() IS
+    'trigger: forgets live states when event is truncated and rescores';
+
+/*
+ * rebuild_score_state: recompute the stored states of some leads from all
+ * their events, locking the state rows in lead_id order first (so events
+ * that commit meanwhile are either seen or merged after us).
+ */
+CREATE FUNCTION @extschema@.rebuild_score_state(lead_ids bigint[])
+    RETURNS void
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM 1 FROM @extschema@.lead_score_state s
+      WHERE s.lead_id = ANY (lead_ids) ORDER BY s.lead_id FOR UPDATE;
+
+    INSERT INTO @extschema@.lead_score_state AS s (lead_id, state)
+    SELECT l.lead_id,
+           coalesce(@extschema@.score_state(l.model, e.event_type, e.properties, e.occurred_at),
+                    '\x'::bytea)
+      FROM @extschema@.lead l
+      LEFT JOIN @extschema@.event e ON e.lead_id = l.lead_id
+     WHERE l.lead_id = ANY (lead_ids)
+     GROUP BY l.lead_id, l.model
+     ORDER BY l.lead_id
+    ON CONFLICT (lead_id) DO UPDATE SET state = excluded.state;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.rebuild_score_state(bigint[]) IS
+    'internal: rebuilds the live-scoring states of the given leads from their events';
+
+/*
+ * store_live_scores: write fit, engagement, score, grade and scored_at of
+ * the given leads from their stored states.  A lead without events has an
+ * empty state ('\x'): engagement 0.  A state that counts events after as_of
+ * (events dated in the future) is recounted at as_of from the events.
+ */
+CREATE FUNCTION @extschema@.store_live_scores(lead_ids bigint[], as_of timestamptz)
+    RETURNS void
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    WITH fresh AS (
+        SELECT l.lead_id, l.model,
+               @extschema@.fit_score(l) AS fit,
+               CASE WHEN s.state = '\x'::bytea THEN 0
+                    ELSE coalesce(@extschema@.state_engagement(s.state, as_of),
+                                  (SELECT @extschema@.engagement_score(l.model, e.event_type, e.properties,
+                                                                       e.occurred_at, as_of)
+                                     FROM @extschema@.event e WHERE e.lead_id = l.lead_id))
+               END AS engagement
+          FROM @extschema@.lead l
+          LEFT JOIN @extschema@.lead_score_state s ON s.lead_id = l.lead_id
+         WHERE l.lead_id = ANY (lead_ids)
+    )
+    UPDATE @extschema@.lead l
+       SET fit_score = f.fit,
+           engagement_score = f.engagement,
+           score = f.fit + f.engagement,
+           grade = @extschema@.grade(f.model, f.fit, f.engagement),
+           scored_at = as_of
+      FROM fresh f
+     WHERE l.lead_id = f.lead_id;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.store_live_scores(bigint[], timestamptz) IS
+    'internal: stores the scores of the given leads at as_of from their live-scoring states';
+
+CREATE TRIGGER live_scoring_insert AFTER INSERT ON @extschema@.event
+    REFERENCING NEW TABLE AS new_events
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.event_inserted();
+CREATE TRIGGER live_scoring_delete AFTER DELETE ON @extschema@.event
+    REFERENCING OLD TABLE AS old_events
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.event_changed();
+CREATE TRIGGER live_scoring_update AFTER UPDATE ON @extschema@.event
+    REFERENCING OLD TABLE AS old_events NEW TABLE AS new_events
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.event_changed();
+CREATE TRIGGER live_scoring_truncate AFTER TRUNCATE ON @extschema@.event
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.event_truncated();
+
+/*
+ * A new lead starts in its stage (inquiry by default) at created_at, so
+ * histories can be backfilled.
+ */
+CREATE FUNCTION @extschema@.lead_before_insert() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    NEW.stage_entered_at := coalesce(NEW.stage_entered_at, NEW.created_at);
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.lead_before_insert() IS
+    'trigger: a new lead enters its stage at created_at unless told otherwise';
+CREATE TRIGGER lead_stage_entered BEFORE INSERT ON @extschema@.lead
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.lead_before_insert();
+
+/*
+ * New leads get their fit score (and engagement 0) at once, and an
+ * automatic move if fit alone qualifies them.
+ */
+CREATE FUNCTION @extschema@.lead_inserted() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    as_of timestamptz := clock_timestamp();
+    leads bigint[];
+BEGIN
+    IF NOT @extschema@.auto_scoring_enabled() THEN
+        RETURN NULL;
+    END IF;
+    SELECT array_agg(n.lead_id ORDER BY n.lead_id) INTO leads FROM new_leads n;
+    PERFORM @extschema@.store_live_scores(leads, as_of);
+    PERFORM @extschema@.apply_automatic_moves(as_of, leads, NULL);
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.lead_inserted() IS
+    'trigger: live scoring of new leads';
+CREATE TRIGGER live_scoring_insert AFTER INSERT ON @extschema@.lead
+    REFERENCING NEW TABLE AS new_leads
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.lead_inserted();
+
+/*
+ * A change of what fit rules read (or of the model) rescores the lead.
+ */
+CREATE FUNCTION @extschema@.lead_fit_changed() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    as_of timestamptz := clock_timestamp();
+BEGIN
+    IF NOT @extschema@.auto_scoring_enabled() THEN
+        RETURN NULL;
+    END IF;
+    IF NEW.model IS DISTINCT FROM OLD.model THEN
+        PERFORM @extschema@.rebuild_score_state(ARRAY[NEW.lead_id]);
+    END IF;
+    PERFORM @extschema@.store_live_scores(ARRAY[NEW.lead_id], as_of);
+    PERFORM @extschema@.apply_automatic_moves(as_of, ARRAY[NEW.lead_id], NULL);
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.lead_fit_changed() IS
+    'trigger: live scoring of a lead whose fit columns or model changed';
+CREATE TRIGGER live_scoring_fit AFTER UPDATE OF email, company, job_title, industry, country,
+        company_size, source_channel, attributes, model ON @extschema@.lead
+    FOR EACH ROW
+    WHEN ((OLD.email, OLD.company, OLD.job_title, OLD.industry, OLD.country, OLD.company_size,
+           OLD.source_channel, OLD.attributes, OLD.model)
+          IS DISTINCT FROM
+          (NEW.email, NEW.company, NEW.job_title, NEW.industry, NEW.country, NEW.company_size,
+           NEW.source_channel, NEW.attributes, NEW.model))
+    EXECUTE FUNCTION @extschema@.lead_fit_changed();

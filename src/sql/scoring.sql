@@ -106,7 +106,9 @@ COMMENT ON FUNCTION @extschema@.explain_score(bigint, timestamptz, text) IS
 /*
  * rescore: recompute and store every lead's score set-based, one model at a
  * time (the aggregate's state belongs to one model), then make the automatic
- * stage moves.  Only rows whose stored values change are written.
+ * stage moves.  Only rows whose stored values change are written.  It locks
+ * lead against concurrent writers (SHARE ROW EXCLUSIVE; readers go on), so
+ * actions and live scoring wait for it instead of deadlocking with it.
  */
 CREATE FUNCTION @extschema@.rescore(as_of timestamptz DEFAULT now(), model text DEFAULT NULL)
     RETURNS bigint
@@ -114,10 +116,12 @@ CREATE FUNCTION @extschema@.rescore(as_of timestamptz DEFAULT now(), model text 
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    m text;
+    m record;
     nmodels integer;
-    changed bigint := 0;
-    n bigint;
+    changed bigint[] := '{}';
+    updated bigint[];
+    leads bigint[];
+    hand_raises timestamptz[];
 BEGIN
     IF as_of IS NULL THEN
         RAISE EXCEPTION 'as_of must not be null'
@@ -133,38 +137,55 @@ BEGIN
         PERFORM @extschema@.grade(model, 0, 0);   -- unknown model: the usual error
     END IF;
 
+    LOCK TABLE @extschema@.lead IN SHARE ROW EXCLUSIVE MODE;
+
     SELECT count(DISTINCT l.model) INTO nmodels FROM @extschema@.lead l;
 
-    FOR m IN SELECT DISTINCT l.model FROM @extschema@.lead l
-              WHERE rescore.model IS NULL OR l.model = rescore.model LOOP
+    FOR m IN SELECT sm.name, sm.hand_raise_types FROM @extschema@.scoring_model sm
+              WHERE (rescore.model IS NULL OR sm.name = rescore.model)
+                AND EXISTS (SELECT FROM @extschema@.lead l WHERE l.model = sm.name)
+              ORDER BY sm.name LOOP
         WITH eng AS (
             SELECT e.lead_id,
-                   @extschema@.engagement_score(m, e.event_type, e.properties, e.occurred_at, as_of) AS engagement
+                   @extschema@.engagement_score(m.name, e.event_type, e.properties, e.occurred_at, as_of)
+                       AS engagement,
+                   max(e.occurred_at) FILTER (WHERE e.event_type = ANY (m.hand_raise_types)
+                                                AND e.occurred_at <= as_of) AS last_hr
               FROM @extschema@.event e
              WHERE nmodels = 1
-                OR e.lead_id IN (SELECT l.lead_id FROM @extschema@.lead l WHERE l.model = m)
+                OR e.lead_id IN (SELECT l.lead_id FROM @extschema@.lead l WHERE l.model = m.name)
              GROUP BY e.lead_id
         ), fresh AS (
-            SELECT l.lead_id,
-                   @extschema@.fit_score(l, m) AS fit,
+            SELECT l.lead_id, l.stage, eng.last_hr,
+                   @extschema@.fit_score(l, m.name) AS fit,
                    coalesce(eng.engagement, 0) AS engagement
               FROM @extschema@.lead l LEFT JOIN eng ON eng.lead_id = l.lead_id
-             WHERE l.model = m
+             WHERE l.model = m.name
+        ), upd AS (
+            UPDATE @extschema@.lead l
+               SET fit_score = f.fit,
+                   engagement_score = f.engagement,
+                   score = f.fit + f.engagement,
+                   grade = @extschema@.grade(m.name, f.fit, f.engagement),
+                   scored_at = as_of
+              FROM fresh f
+             WHERE l.lead_id = f.lead_id
+               AND (l.fit_score, l.engagement_score, l.grade)
+                   IS DISTINCT FROM (f.fit, f.engagement, @extschema@.grade(m.name, f.fit, f.engagement))
+            RETURNING l.lead_id
         )
-        UPDATE @extschema@.lead l
-           SET fit_score = f.fit,
-               engagement_score = f.engagement,
-               score = f.fit + f.engagement,
-               grade = @extschema@.grade(m, f.fit, f.engagement),
-               scored_at = as_of
-          FROM fresh f
-         WHERE l.lead_id = f.lead_id
-           AND (l.fit_score, l.engagement_score, l.grade)
-               IS DISTINCT FROM (f.fit, f.engagement, @extschema@.grade(m, f.fit, f.engagement));
-        GET DIAGNOSTICS n = ROW_COUNT;
-        changed := changed + n;
+        SELECT (SELECT coalesce(array_agg(u.lead_id), '{}') FROM upd u),
+               array_agg(f.lead_id) FILTER (WHERE f.stage IN ('inquiry', 'nurture')),
+               array_agg(f.last_hr) FILTER (WHERE f.stage IN ('inquiry', 'nurture'))
+          INTO updated, leads, hand_raises
+          FROM fresh f;
+
+        changed := changed || updated;
+        IF leads IS NOT NULL THEN
+            changed := changed || ARRAY(SELECT @extschema@.apply_automatic_moves(as_of, leads, hand_raises));
+        END IF;
     END LOOP;
-    RETURN changed;
+    RETURN (SELECT count(DISTINCT c) FROM unnest(changed) AS c);
 END
 $$;
 COMMENT ON FUNCTION @extschema@.rescore(timestamptz, text) IS
