@@ -106,9 +106,10 @@ COMMENT ON FUNCTION @extschema@.explain_score(bigint, timestamptz, text) IS
 /*
  * rescore: recompute and store every lead's score set-based, one model at a
  * time (the aggregate's state belongs to one model), then make the automatic
- * stage moves.  Only rows whose stored values change are written.  It locks
- * lead against concurrent writers (SHARE ROW EXCLUSIVE; readers go on), so
- * actions and live scoring wait for it instead of deadlocking with it.
+ * stage moves.  Only rows whose stored values change are written.  Leads
+ * without a live-scoring state get one.  It locks lead_score_state and lead
+ * against concurrent writers (SHARE ROW EXCLUSIVE; readers go on), so actions
+ * and live scoring wait for it instead of deadlocking with it.
  */
 CREATE FUNCTION @extschema@.rescore(as_of timestamptz DEFAULT now(), model text DEFAULT NULL)
     RETURNS bigint
@@ -137,7 +138,8 @@ BEGIN
         PERFORM @extschema@.grade(model, 0, 0);   -- unknown model: the usual error
     END IF;
 
-    LOCK TABLE @extschema@.lead IN SHARE ROW EXCLUSIVE MODE;
+    -- state table first: a live-scoring writer takes the state row, then lead
+    LOCK TABLE @extschema@.lead_score_state, @extschema@.lead IN SHARE ROW EXCLUSIVE MODE;
 
     SELECT count(DISTINCT l.model) INTO nmodels FROM @extschema@.lead l;
 
@@ -181,6 +183,25 @@ BEGIN
           FROM fresh f;
 
         changed := changed || updated;
+
+        -- leads without a live-scoring state (bulk loads) get one, so their
+        -- next event is merged instead of re-reading their history
+        INSERT INTO @extschema@.lead_score_state (lead_id, state)
+        SELECT l.lead_id, coalesce(st.state, '\x'::bytea)
+          FROM @extschema@.lead l
+          LEFT JOIN (SELECT e.lead_id,
+                            @extschema@.score_state(m.name, e.event_type, e.properties, e.occurred_at) AS state
+                       FROM @extschema@.event e
+                      WHERE e.lead_id IN (SELECT l2.lead_id FROM @extschema@.lead l2
+                                           WHERE l2.model = m.name
+                                             AND NOT EXISTS (SELECT FROM @extschema@.lead_score_state s
+                                                              WHERE s.lead_id = l2.lead_id))
+                      GROUP BY e.lead_id) st ON st.lead_id = l.lead_id
+         WHERE l.model = m.name
+           AND NOT EXISTS (SELECT FROM @extschema@.lead_score_state s WHERE s.lead_id = l.lead_id)
+         ORDER BY l.lead_id
+        ON CONFLICT (lead_id) DO NOTHING;
+
         IF leads IS NOT NULL THEN
             changed := changed || ARRAY(SELECT @extschema@.apply_automatic_moves(as_of, leads, hand_raises));
         END IF;
