@@ -1,2 +1,74 @@
+/* src/sql/lifecycle.sql — the stage machine and the sales actions (SPEC §4) */
 
-/* src/sql/lifecycle.sql — stage machine, sales actions, live scoring (SPEC §4) */
+/*
+ * Every action runs through one C routine (src/lifecycle.c): it locks the
+ * lead row, re-reads the stage under the lock, validates the move against
+ * leadqual.transition, the actor and the reason, appends to stage_history
+ * (with the lead's stored score) and updates the lead.
+ *
+ * Reasons: a move into nurture, disqualified or lost takes a code of
+ * rejection_reason (into nurture only a recyclable one); a move into mql
+ * takes score_threshold or hand_raise; other moves take free text.  Entering
+ * mql sets sla_due_at = at + the model's sla; every other move clears it.
+ * Entering nurture adds one to recycle_count.  won is terminal.
+ *
+ * The actions are VOLATILE and not STRICT: NULL in an argument that needs a
+ * value is an error (22004), NULL in reason, note or owner means "none".
+ */
+
+CREATE FUNCTION @extschema@.transition(lead_id bigint, to_stage @extschema@.stage,
+                                       actor text DEFAULT 'marketing', reason text DEFAULT NULL,
+                                       note text DEFAULT NULL, at timestamptz DEFAULT pg_catalog.now())
+    RETURNS @extschema@.stage
+    AS 'MODULE_PATHNAME', 'lq_transition'
+    LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.transition(bigint, @extschema@.stage, text, text, text, timestamptz) IS
+    'move a lead to to_stage as actor (system, marketing, sales) at time at, if leadqual.transition allows it; records the move in stage_history and returns the new stage';
+
+CREATE FUNCTION @extschema@.accept(lead_id bigint, owner text DEFAULT NULL,
+                                   at timestamptz DEFAULT pg_catalog.now())
+    RETURNS @extschema@.stage
+    AS 'MODULE_PATHNAME', 'lq_accept'
+    LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.accept(bigint, text, timestamptz) IS
+    'sales accepts an MQL: mql -> sal, sets the owner when given, clears sla_due_at; returns the new stage';
+
+CREATE FUNCTION @extschema@.reject(lead_id bigint, reason text, recycle boolean DEFAULT true,
+                                   note text DEFAULT NULL, at timestamptz DEFAULT pg_catalog.now())
+    RETURNS @extschema@.stage
+    AS 'MODULE_PATHNAME', 'lq_reject'
+    LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.reject(bigint, text, boolean, text, timestamptz) IS
+    'sales rejects a lead in mql, sal or sql with a rejection_reason code: to nurture (recycle, needs a recyclable reason) or disqualified; returns the new stage';
+
+CREATE FUNCTION @extschema@.qualify(lead_id bigint, at timestamptz DEFAULT pg_catalog.now())
+    RETURNS @extschema@.stage
+    AS 'MODULE_PATHNAME', 'lq_qualify'
+    LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.qualify(bigint, timestamptz) IS
+    'sales qualifies an accepted lead: sal -> sql; returns the new stage';
+
+CREATE FUNCTION @extschema@.open_opportunity(lead_id bigint, amount numeric,
+                                             at timestamptz DEFAULT pg_catalog.now())
+    RETURNS bigint
+    AS 'MODULE_PATHNAME', 'lq_open_opportunity'
+    LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.open_opportunity(bigint, numeric, timestamptz) IS
+    'sales opens an opportunity for a lead: sql -> opportunity, inserts an open opportunity row with the amount (0 if not known yet); returns its opportunity_id';
+
+CREATE FUNCTION @extschema@.close_opportunity(opportunity_id bigint, won boolean,
+                                              amount numeric DEFAULT NULL, reason text DEFAULT NULL,
+                                              at timestamptz DEFAULT pg_catalog.now())
+    RETURNS @extschema@.stage
+    AS 'MODULE_PATHNAME', 'lq_close_opportunity'
+    LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.close_opportunity(bigint, boolean, numeric, text, timestamptz) IS
+    'sales closes an open opportunity as won or lost (lost needs a rejection_reason code), updating its amount when given; moves the lead opportunity -> won or lost and returns the new stage';
+
+CREATE FUNCTION @extschema@.can_transition(from_stage @extschema@.stage, to_stage @extschema@.stage,
+                                           actor text DEFAULT NULL)
+    RETURNS boolean
+    AS 'MODULE_PATHNAME', 'lq_can_transition'
+    LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.can_transition(@extschema@.stage, @extschema@.stage, text) IS
+    'whether leadqual.transition allows the move from from_stage to to_stage for actor (NULL actor: for any actor); won is terminal; NULL stages give NULL';
