@@ -55,6 +55,7 @@ PG_FUNCTION_INFO_V1(lq_can_transition);
 
 typedef enum LqPlanId
 {
+	LQ_PLAN_PEEK_LEAD,
 	LQ_PLAN_LOCK_LEAD,
 	LQ_PLAN_TRANSITION,
 	LQ_PLAN_REASON,
@@ -82,6 +83,12 @@ typedef struct LqPlanDef
  * travel as text and are cast to leadqual.stage in the statements.
  */
 static const LqPlanDef lq_plan_defs[LQ_NUM_PLANS] = {
+	[LQ_PLAN_PEEK_LEAD] = {
+		"SELECT l.stage::pg_catalog.text"
+		" FROM leadqual.lead l"
+		" WHERE l.lead_id OPERATOR(pg_catalog.=) $1",
+		1, {INT8OID}
+	},
 	[LQ_PLAN_LOCK_LEAD] = {
 		"SELECT l.stage::pg_catalog.text,"
 		" COALESCE(l.stage_entered_at, l.created_at), l.score"
@@ -509,6 +516,7 @@ lq_move(LqMove *m)
 	TupleDesc	desc;
 	bool		isnull;
 	char	   *from;
+	char	   *peeked;
 	TimestampTz entered;
 	double		score = 0;
 	bool		score_null;
@@ -526,8 +534,18 @@ lq_move(LqMove *m)
 
 	lq_check_reason(m);
 
-	/* lock the lead and read its stage as it is now */
+	/*
+	 * The stage the caller decided on: read it without a lock first.  If the
+	 * lead moves while we wait for its lock, the action was decided on a
+	 * stage that is gone, and it fails as a serialization failure instead of
+	 * applying to the new stage (an accept and a reject of one MQL: exactly
+	 * one wins).
+	 */
 	args[0] = Int64GetDatum(m->lead_id);
+	lq_exec(LQ_PLAN_PEEK_LEAD, args, NULL, false, SPI_OK_SELECT);
+	peeked = lq_first_text(1);
+
+	/* lock the lead and read its stage as it is now */
 	if (lq_exec(LQ_PLAN_LOCK_LEAD, args, NULL, false, SPI_OK_SELECT) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_NO_DATA_FOUND),
@@ -538,6 +556,14 @@ lq_move(LqMove *m)
 	tup = SPI_tuptable->vals[0];
 	desc = SPI_tuptable->tupdesc;
 	from = SPI_getvalue(tup, desc, 1);
+	if (peeked != NULL && strcmp(peeked, from) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("lead %lld was moved from %s to %s by a concurrent transaction",
+						(long long) m->lead_id, peeked, from),
+				 errdetail("%s() was called while the lead was in %s; another transaction moved it and committed first.",
+						   m->action, peeked),
+				 errhint("Look at the lead again and retry if the action still applies.")));
 	entered = DatumGetTimestampTz(SPI_getbinval(tup, desc, 2, &isnull));
 	if (isnull)
 		elog(ERROR, "lead %lld has no created_at", (long long) m->lead_id);

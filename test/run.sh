@@ -13,7 +13,7 @@ lq_build_install
 status=0
 echo "== pg_regress and isolation suites"
 rm -f regression.diffs output_iso/regression.diffs
-if ! pg_virtualenv -v "$PGVER" make -s PG_CONFIG="$PG_CONFIG" installcheck; then
+if ! pg_virtualenv -t -v "$PGVER" make -s PG_CONFIG="$PG_CONFIG" installcheck; then
     status=1
     for f in regression.diffs output_iso/regression.diffs; do
         [ -f "$f" ] && { echo "== $f"; cat "$f"; }

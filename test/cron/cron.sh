@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 PGVER=${PGVER:-15}
 
-pg_virtualenv -v "$PGVER" \
+pg_virtualenv -t -v "$PGVER" \
     -o shared_preload_libraries=pg_cron \
     -o cron.database_name=postgres \
     -o cron.use_background_workers=on \
