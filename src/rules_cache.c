@@ -45,6 +45,7 @@
 static MemoryContext lq_cache_cxt = NULL;
 static bool lq_cache_valid = false;
 static bool lq_callback_registered = false;
+static bool lq_cache_snapshot_bound = false;
 static int	lq_nmodels = 0;
 static LqModel **lq_models = NULL;
 static LqModel *lq_last_model = NULL;
@@ -75,6 +76,26 @@ lq_rules_invalidate(Datum arg, Oid relid)
 	for (i = 0; i < lengthof(lq_rule_tables); i++)
 		if (lq_rule_tables[i] == relid)
 			lq_cache_valid = false;
+}
+
+/*
+ * lq_rules_xact_end
+ *		Transaction callback: rules compiled under a REPEATABLE READ or
+ *		SERIALIZABLE transaction's snapshot are what that snapshot saw, which
+ *		may predate a change whose invalidation this backend has already
+ *		consumed; they must not outlive the transaction.
+ */
+static void
+lq_rules_xact_end(XactEvent event, void *arg)
+{
+	if (lq_cache_snapshot_bound &&
+		(event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
+		 event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT ||
+		 event == XACT_EVENT_PREPARE))
+	{
+		lq_cache_valid = false;
+		lq_cache_snapshot_bound = false;
+	}
 }
 
 /*
@@ -559,6 +580,7 @@ lq_load_rules(void)
 	if (!lq_callback_registered)
 	{
 		CacheRegisterRelcacheCallback(lq_rules_invalidate, (Datum) 0);
+		RegisterXactCallback(lq_rules_xact_end, NULL);
 		lq_callback_registered = true;
 	}
 
@@ -732,6 +754,7 @@ lq_load_rules(void)
 	lq_models = models;
 	lq_nmodels = nmodels;
 	lq_last_model = NULL;
+	lq_cache_snapshot_bound = IsolationUsesXactSnapshot();
 }
 
 /*
@@ -868,6 +891,31 @@ lq_attr(HeapTuple tup, TupleDesc desc, const char *name, bool *isnull)
 }
 
 /*
+ * lq_any_null
+ *		Is any of the named columns of a trigger tuple NULL?
+ */
+static bool
+lq_any_null(HeapTuple tup, TupleDesc desc, const char *const *names)
+{
+	bool		isnull;
+
+	for (; *names != NULL; names++)
+	{
+		(void) lq_attr(tup, desc, *names, &isnull);
+		if (isnull)
+			return true;
+	}
+	return false;
+}
+
+static const char *const lq_fit_required[] = {"field", "op", "points", NULL};
+static const char *const lq_eng_required[] = {"event_type", "points", "min_count", NULL};
+static const char *const lq_model_required[] = {
+	"name", "mql_threshold", "min_fit_grade", "hand_raise_types", "sla",
+	"recycle_after", "fit_bands", "engagement_bands", NULL
+};
+
+/*
  * lq_validate_rule
  *		BEFORE INSERT OR UPDATE row trigger on scoring_model, fit_rule and
  *		engagement_rule: compile the new row and let the compiler report what
@@ -891,6 +939,17 @@ lq_validate_rule(PG_FUNCTION_ARGS)
 	tup = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? trigdata->tg_newtuple : trigdata->tg_trigtuple;
 	desc = trigdata->tg_relation->rd_att;
 	relname = RelationGetRelationName(trigdata->tg_relation);
+
+	/*
+	 * BEFORE triggers run ahead of NOT NULL checks: leave a row with a NULL
+	 * in a required column to the table's NOT NULL constraint (SQLSTATE
+	 * 23502) instead of reading the NULL.
+	 */
+	if (lq_any_null(tup, desc,
+					strcmp(relname, "fit_rule") == 0 ? lq_fit_required :
+					strcmp(relname, "engagement_rule") == 0 ? lq_eng_required :
+					lq_model_required))
+		return PointerGetDatum(tup);
 
 	tmp = AllocSetContextCreate(CurrentMemoryContext, "leadqual rule check",
 								ALLOCSET_SMALL_SIZES);
