@@ -128,4 +128,26 @@ SELECT l.external_id, f.fit,
  GROUP BY l.external_id, f.fit
  ORDER BY 1;
 
+
+-- Long replays: a rule with a half-life of one hour over 100 days is 2400
+-- half-lives, and 2^2400 overflows a double: the replay's forward-decayed
+-- sums must move their landmark as they go (model mql_long: threshold 20,
+-- min C, ping 8 points, half-life 1 hour; fit 10).
+--   r1: pings Jan 1, Apr 11, Apr 11: at Apr 11, 10 + 8 + 8 + 8·2^−2400 (= 0
+--       in double precision) = 26 → Apr 11 00:00
+--   r2: pings Jan 1, Apr 11, Apr 11 01:00: Apr 11 00:00 gives 18; at 01:00,
+--       10 + 8/2 + 8 = 22 → Apr 11 01:00
+INSERT INTO leadqual.scoring_model (name, mql_threshold, min_fit_grade, fit_bands, hand_raise_types)
+VALUES ('mql_long', 20, 'C', '{30,20,10}', '{}');
+INSERT INTO leadqual.engagement_rule (rule_id, model, event_type, points, half_life)
+VALUES (521, 'mql_long', 'ping', 8, '1 hour');
+SELECT name, leadqual.mql_crossing('mql_long', 10, 'ping', '{}', o) AS mql_at
+  FROM (VALUES ('r1', '2025-01-01 00:00'::timestamptz), ('r1', '2025-04-11 00:00'), ('r1', '2025-04-11 00:00'),
+               ('r2', '2025-01-01 00:00'), ('r2', '2025-04-11 00:00'), ('r2', '2025-04-11 01:00')) AS v(name, o)
+ GROUP BY name
+ ORDER BY name;
+-- r2's engagement at Apr 11 01:00: 8·2^−2401 (= 0) + 4 + 8 = 12
+SELECT leadqual.engagement_score('mql_long', 'ping', '{}', o, '2025-04-11 01:00') AS engagement
+  FROM (VALUES ('2025-01-01 00:00'::timestamptz), ('2025-04-11 00:00'), ('2025-04-11 01:00')) AS v(o);
+
 RESET timezone;
