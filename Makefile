@@ -47,6 +47,8 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+$(OBJS): src/leadqual.h
+
 leadqual--1.0.sql: $(SQL_SOURCES)
 	cat $(SQL_SOURCES) > $@
 
