@@ -22,7 +22,9 @@
 
 #include <math.h>
 
+#include "access/htup_details.h"
 #include "fmgr.h"
+#include "funcapi.h"
 #include "libpq/pqformat.h"
 #include "utils/builtins.h"
 
@@ -64,6 +66,7 @@ lq_eng_state_new(LqModel *model, TimestampTz as_of, MemoryContext cxt)
 	s->as_of = as_of;
 	s->landmark = TIMESTAMP_IS_NOEND(as_of) ? DT_NOBEGIN : as_of;
 	s->max_t = DT_NOBEGIN;
+	s->last_hand_raise = DT_NOBEGIN;
 	s->neng = model->neng;
 	s->nrecent = model->nrecent;
 	for (i = 0; i < s->nrecent; i++)
@@ -201,7 +204,11 @@ lq_eng_state_add_event(LqEngState *s, text *event_type, Datum properties,
 		return;
 	type = lq_find_event_type(s->model, VARDATA_ANY(event_type),
 							  VARSIZE_ANY_EXHDR(event_type));
-	if (type == NULL || type->nrules == 0)
+	if (type == NULL)
+		return;
+	if (type->hand_raise && occurred_at > s->last_hand_raise)
+		s->last_hand_raise = occurred_at;
+	if (type->nrules == 0)
 		return;
 	if (type->nrules > lengthof(matched))
 		m = palloc(sizeof(int) * type->nrules);
@@ -232,6 +239,8 @@ lq_eng_state_merge(LqEngState *dst, LqEngState *src)
 
 	if (src->max_t > dst->max_t)
 		dst->max_t = src->max_t;
+	if (src->last_hand_raise > dst->last_hand_raise)
+		dst->last_hand_raise = src->last_hand_raise;
 	if (TIMESTAMP_IS_NOBEGIN(dst->landmark))
 		dst->landmark = src->landmark;
 	else if (!TIMESTAMP_IS_NOBEGIN(src->landmark) && src->landmark > dst->landmark)
@@ -399,6 +408,41 @@ lq_engagement_final(PG_FUNCTION_ARGS)
 	PG_RETURN_FLOAT8(lq_eng_value(s, s->as_of));
 }
 
+PG_FUNCTION_INFO_V1(lq_engagement_detail_final);
+
+/*
+ * lq_engagement_detail_final
+ *		Final function of engagement_detail: (engagement at as_of, latest
+ *		hand-raise event at or before as_of), what rescore() needs from one
+ *		pass over the events.
+ */
+Datum
+lq_engagement_detail_final(PG_FUNCTION_ARGS)
+{
+	TupleDesc	desc;
+	Datum		values[2];
+	bool		nulls[2] = {false, true};
+	LqEngState *s;
+
+	(void) lq_agg_context(fcinfo, "lq_engagement_detail_final");
+	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	desc = BlessTupleDesc(desc);
+	values[0] = Float8GetDatum(0);
+	values[1] = (Datum) 0;
+	if (!PG_ARGISNULL(0))
+	{
+		s = (LqEngState *) PG_GETARG_POINTER(0);
+		values[0] = Float8GetDatum(lq_eng_value(s, s->as_of));
+		if (!TIMESTAMP_IS_NOBEGIN(s->last_hand_raise))
+		{
+			values[1] = TimestampTzGetDatum(s->last_hand_raise);
+			nulls[1] = false;
+		}
+	}
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
+}
+
 /*
  * lq_eng_state_copy
  *		Copy a state into another memory context.
@@ -410,6 +454,7 @@ lq_eng_state_copy(LqEngState *src, MemoryContext cxt)
 
 	dst->landmark = src->landmark;
 	dst->max_t = src->max_t;
+	dst->last_hand_raise = src->last_hand_raise;
 	memcpy(dst->sum, src->sum, sizeof(double) * src->neng);
 	memcpy(dst->count, src->count, sizeof(int64) * src->neng);
 	memcpy(dst->recent, src->recent, sizeof(TimestampTz) * src->nrecent);
@@ -457,6 +502,7 @@ lq_eng_state_to_bytea(LqEngState *s)
 	pq_sendint64(&buf, s->as_of);
 	pq_sendint64(&buf, s->landmark);
 	pq_sendint64(&buf, s->max_t);
+	pq_sendint64(&buf, s->last_hand_raise);
 	pq_sendint32(&buf, s->neng);
 	pq_sendint32(&buf, s->nrecent);
 	for (i = 0; i < s->neng; i++)
@@ -523,6 +569,7 @@ lq_eng_state_from_bytea(bytea *b, MemoryContext cxt, bool stale_ok)
 	s = lq_eng_state_new(model, as_of, cxt);
 	s->landmark = pq_getmsgint64(&buf);
 	s->max_t = pq_getmsgint64(&buf);
+	s->last_hand_raise = pq_getmsgint64(&buf);
 	if (pq_getmsgint(&buf, 4) != s->neng || pq_getmsgint(&buf, 4) != s->nrecent)
 		elog(ERROR, "engagement state does not match its model");
 	for (i = 0; i < s->neng; i++)

@@ -16,6 +16,8 @@
 #include "regex/regex.h"
 #include "utils/builtins.h"
 #include "utils/formatting.h"
+#include "utils/hsearch.h"
+#include "utils/memutils.h"
 #include "utils/lsyscache.h"
 #include "utils/typcache.h"
 
@@ -47,6 +49,11 @@ typedef struct LqValue
 void
 lq_lead_fields(HeapTupleHeader lead, LqLeadFields *fields)
 {
+	static Oid	cached_type = InvalidOid;
+	static int32 cached_typmod = -1;
+	static TupleDesc cached_desc = NULL;
+	static int	cached_natts = -1;
+	static int	attnums[LQ_NUM_COLUMN_FIELDS + 2];
 	TupleDesc	desc;
 	HeapTupleData tuple;
 	int			i;
@@ -58,23 +65,41 @@ lq_lead_fields(HeapTupleHeader lead, LqLeadFields *fields)
 	tuple.t_tableOid = InvalidOid;
 	tuple.t_data = lead;
 
+	/* find the columns by name once per row type */
+	if (cached_type != desc->tdtypeid || cached_typmod != desc->tdtypmod ||
+		cached_desc != desc || cached_natts != desc->natts)
+	{
+		for (i = 0; i < LQ_NUM_COLUMN_FIELDS + 2; i++)
+		{
+			int			attno;
+
+			attnums[i] = 0;
+			for (attno = 1; attno <= desc->natts; attno++)
+			{
+				Form_pg_attribute att = TupleDescAttr(desc, attno - 1);
+
+				if (!att->attisdropped &&
+					strcmp(NameStr(att->attname), lq_lead_columns[i]) == 0)
+				{
+					attnums[i] = attno;
+					break;
+				}
+			}
+		}
+		cached_type = desc->tdtypeid;
+		cached_typmod = desc->tdtypmod;
+		cached_desc = desc;
+		cached_natts = desc->natts;
+	}
+
 	memset(fields, 0, sizeof(*fields));
 	for (i = 0; i < LQ_NUM_COLUMN_FIELDS + 2; i++)
 	{
-		int			attno;
 		bool		isnull = true;
 		Datum		d = (Datum) 0;
 
-		for (attno = 1; attno <= desc->natts; attno++)
-		{
-			Form_pg_attribute att = TupleDescAttr(desc, attno - 1);
-
-			if (!att->attisdropped && strcmp(NameStr(att->attname), lq_lead_columns[i]) == 0)
-			{
-				d = heap_getattr(&tuple, attno, desc, &isnull);
-				break;
-			}
-		}
+		if (attnums[i] > 0)
+			d = heap_getattr(&tuple, attnums[i], desc, &isnull);
 		if (i < LQ_NUM_COLUMN_FIELDS)
 		{
 			fields->isnull[i] = isnull;
@@ -159,6 +184,83 @@ lq_field_value(LqFitRule *rule, LqLeadFields *f, LqValue *v, bool *present)
 }
 
 /*
+ * lq_lower
+ *		Lower-case a value for case-insensitive comparison; plain ASCII (the
+ *		usual case) without the multibyte machinery of str_tolower.
+ */
+static char *
+lq_lower(const char *str, int len)
+{
+	char	   *out;
+	int			i;
+
+	for (i = 0; i < len; i++)
+		if (IS_HIGHBIT_SET(str[i]))
+			return str_tolower(str, len, DEFAULT_COLLATION_OID);
+	out = palloc(len + 1);
+	for (i = 0; i < len; i++)
+		out[i] = pg_ascii_tolower((unsigned char) str[i]);
+	out[len] = '\0';
+	return out;
+}
+
+#define LQ_MEMO_KEYLEN 64		/* values up to 63 bytes are memoized */
+#define LQ_MEMO_MAX 10000		/* entries per rule before starting over */
+
+typedef struct LqMemoEntry
+{
+	char		key[LQ_MEMO_KEYLEN];
+	bool		matched;
+} LqMemoEntry;
+
+/*
+ * lq_regex_matches
+ *		Case-insensitive POSIX match of a rule's pattern.  Job titles,
+ *		industries and the like repeat across leads, and running the regex
+ *		engine costs far more than a hash probe, so short values are
+ *		memoized per rule (in the rules cache, so a rule change forgets them).
+ */
+static bool
+lq_regex_matches(LqFitRule *rule, const char *str, int len)
+{
+	LqMemoEntry *e;
+	char		key[LQ_MEMO_KEYLEN];
+	bool		found;
+	bool		matched;
+
+	if (len >= LQ_MEMO_KEYLEN || memchr(str, '\0', len) != NULL)
+		return RE_compile_and_execute(rule->regex, (char *) str, len,
+									  REG_ADVANCED | REG_ICASE,
+									  DEFAULT_COLLATION_OID, 0, NULL);
+
+	if (rule->memo == NULL || hash_get_num_entries(rule->memo) >= LQ_MEMO_MAX)
+	{
+		HASHCTL		ctl;
+
+		if (rule->memo != NULL)
+			hash_destroy(rule->memo);
+		ctl.keysize = LQ_MEMO_KEYLEN;
+		ctl.entrysize = sizeof(LqMemoEntry);
+		ctl.hcxt = rule->memo_cxt;
+		rule->memo = hash_create("leadqual regex memo", 256, &ctl,
+								 HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+	}
+	memset(key, 0, sizeof(key));
+	memcpy(key, str, len);
+	e = hash_search(rule->memo, key, HASH_FIND, NULL);
+	if (e != NULL)
+		return e->matched;
+
+	/* match first: the regex may throw, and must not leave a half entry */
+	matched = RE_compile_and_execute(rule->regex, (char *) str, len,
+									 REG_ADVANCED | REG_ICASE,
+									 DEFAULT_COLLATION_OID, 0, NULL);
+	e = hash_search(rule->memo, key, HASH_ENTER, &found);
+	e->matched = matched;
+	return matched;
+}
+
+/*
  * lq_scalar_eq
  *		eq semantics: numbers compare as numbers, booleans as booleans,
  *		everything else as case-insensitive text.
@@ -171,7 +273,7 @@ lq_scalar_eq(LqScalar *s, LqValue *v, char **lower)
 	if (s->kind == LQ_SCALAR_BOOL && v->is_bool)
 		return s->boolean == v->boolean;
 	if (*lower == NULL)
-		*lower = str_tolower(v->str, v->len, DEFAULT_COLLATION_OID);
+		*lower = lq_lower(v->str, v->len);
 	return strcmp(s->text, *lower) == 0;
 }
 
@@ -228,9 +330,7 @@ lq_fit_rule_matches(LqFitRule *rule, LqLeadFields *fields)
 					return true;
 			return false;
 		case LQ_OP_REGEX:
-			return has && RE_compile_and_execute(rule->regex, (char *) v.str, v.len,
-												 REG_ADVANCED | REG_ICASE,
-												 DEFAULT_COLLATION_OID, 0, NULL);
+			return has && lq_regex_matches(rule, v.str, v.len);
 		case LQ_OP_RANGE:
 			if (!has || !lq_value_number(&v, &num))
 				return false;

@@ -70,6 +70,8 @@ typedef struct LqFitRule
 	int			nscalars;		/* eq: 1, in: array length */
 	LqScalar   *scalars;
 	text	   *regex;			/* regex pattern (as text, for RE cache) */
+	struct HTAB *memo;			/* regex: value → matched, for repeated values */
+	MemoryContext memo_cxt;		/* where the memo lives (the rules cache) */
 	bool		has_lo;
 	bool		has_hi;
 	double		lo;
@@ -171,6 +173,7 @@ typedef struct LqEngState
 	TimestampTz as_of;			/* events after this are ignored */
 	TimestampTz landmark;		/* forward-decay landmark */
 	TimestampTz max_t;			/* latest event counted by a rule */
+	TimestampTz last_hand_raise;	/* latest hand-raise event, DT_NOBEGIN if none */
 	int			neng;
 	int			nrecent;
 	double	   *sum;			/* [neng] forward-decayed sums (plain rules) */

@@ -170,6 +170,7 @@ lq_compile_fit_rule(LqFitRule *rule, int64 rule_id, const char *field,
 	memset(rule, 0, sizeof(*rule));
 	rule->rule_id = rule_id;
 	rule->description = description ? pstrdup(description) : NULL;
+	rule->memo_cxt = CurrentMemoryContext;
 
 	/* field */
 	rule->field = LQ_FIELD_ATTRIBUTE;

@@ -34,6 +34,7 @@ CREATE FUNCTION @extschema@.score_state_final(internal)
 CREATE AGGREGATE @extschema@.score_state(model text, event_type text, properties jsonb, occurred_at timestamptz) (
     SFUNC = @extschema@.score_state_trans,
     STYPE = internal,
+    SSPACE = 512,
     FINALFUNC = @extschema@.score_state_final,
     FINALFUNC_MODIFY = READ_ONLY,
     COMBINEFUNC = @extschema@.engagement_score_combine,

@@ -41,6 +41,7 @@ CREATE AGGREGATE @extschema@.engagement_score(model text, event_type text, prope
                                              occurred_at timestamptz, as_of timestamptz) (
     SFUNC = @extschema@.engagement_score_trans,
     STYPE = internal,
+    SSPACE = 512,
     FINALFUNC = @extschema@.engagement_score_final,
     FINALFUNC_MODIFY = READ_ONLY,
     COMBINEFUNC = @extschema@.engagement_score_combine,
@@ -50,6 +51,32 @@ CREATE AGGREGATE @extschema@.engagement_score(model text, event_type text, prope
 );
 COMMENT ON AGGREGATE @extschema@.engagement_score(text, text, jsonb, timestamptz, timestamptz) IS
     'engagement score at as_of of a group of events (one lead) under a model; model and as_of must be the same for every row';
+
+/*
+ * engagement_detail: engagement_score and the latest hand-raise event in one
+ * pass, for rescore().
+ */
+CREATE TYPE @extschema@.engagement_detail AS (engagement float8, last_hand_raise timestamptz);
+COMMENT ON TYPE @extschema@.engagement_detail IS
+    'engagement at as_of and the latest hand-raise event at or before it';
+CREATE FUNCTION @extschema@.engagement_detail_final(internal)
+    RETURNS @extschema@.engagement_detail
+    AS 'MODULE_PATHNAME', 'lq_engagement_detail_final'
+    LANGUAGE C STABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.engagement_detail(model text, event_type text, properties jsonb,
+                                              occurred_at timestamptz, as_of timestamptz) (
+    SFUNC = @extschema@.engagement_score_trans,
+    STYPE = internal,
+    SSPACE = 512,
+    FINALFUNC = @extschema@.engagement_detail_final,
+    FINALFUNC_MODIFY = READ_ONLY,
+    COMBINEFUNC = @extschema@.engagement_score_combine,
+    SERIALFUNC = @extschema@.engagement_score_serial,
+    DESERIALFUNC = @extschema@.engagement_score_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.engagement_detail(text, text, jsonb, timestamptz, timestamptz) IS
+    'engagement_score of a group of events (one lead) with the latest hand-raise event at or before as_of';
 
 /* mql_crossing aggregate */
 CREATE FUNCTION @extschema@.mql_crossing_trans(internal, text, float8, text, jsonb, timestamptz)
@@ -77,6 +104,7 @@ CREATE AGGREGATE @extschema@.mql_crossing(model text, fit float8, event_type tex
                                          properties jsonb, occurred_at timestamptz) (
     SFUNC = @extschema@.mql_crossing_trans,
     STYPE = internal,
+    SSPACE = 2048,
     FINALFUNC = @extschema@.mql_crossing_final,
     FINALFUNC_MODIFY = READ_WRITE,
     COMBINEFUNC = @extschema@.mql_crossing_combine,
@@ -143,37 +171,36 @@ BEGIN
 
     SELECT count(DISTINCT l.model) INTO nmodels FROM @extschema@.lead l;
 
-    FOR m IN SELECT sm.name, sm.hand_raise_types FROM @extschema@.scoring_model sm
+    FOR m IN SELECT sm.name FROM @extschema@.scoring_model sm
               WHERE (rescore.model IS NULL OR sm.name = rescore.model)
                 AND EXISTS (SELECT FROM @extschema@.lead l WHERE l.model = sm.name)
               ORDER BY sm.name LOOP
         WITH eng AS (
             SELECT e.lead_id,
-                   @extschema@.engagement_score(m.name, e.event_type, e.properties, e.occurred_at, as_of)
-                       AS engagement,
-                   max(e.occurred_at) FILTER (WHERE e.event_type = ANY (m.hand_raise_types)
-                                                AND e.occurred_at <= as_of) AS last_hr
+                   @extschema@.engagement_detail(m.name, e.event_type, e.properties, e.occurred_at, as_of) AS d
               FROM @extschema@.event e
              WHERE nmodels = 1
                 OR e.lead_id IN (SELECT l.lead_id FROM @extschema@.lead l WHERE l.model = m.name)
              GROUP BY e.lead_id
-        ), fresh AS (
-            SELECT l.lead_id, l.stage, eng.last_hr,
+        ), scored AS (
+            SELECT l.lead_id, l.stage, (eng.d).last_hand_raise AS last_hr,
                    @extschema@.fit_score(l, m.name) AS fit,
-                   coalesce(eng.engagement, 0) AS engagement
+                   coalesce((eng.d).engagement, 0) AS engagement
               FROM @extschema@.lead l LEFT JOIN eng ON eng.lead_id = l.lead_id
              WHERE l.model = m.name
+        ), fresh AS MATERIALIZED (
+            SELECT s.*, @extschema@.grade(m.name, s.fit, s.engagement) AS grade FROM scored s
         ), upd AS (
             UPDATE @extschema@.lead l
                SET fit_score = f.fit,
                    engagement_score = f.engagement,
                    score = f.fit + f.engagement,
-                   grade = @extschema@.grade(m.name, f.fit, f.engagement),
+                   grade = f.grade,
                    scored_at = as_of
               FROM fresh f
              WHERE l.lead_id = f.lead_id
                AND (l.fit_score, l.engagement_score, l.grade)
-                   IS DISTINCT FROM (f.fit, f.engagement, @extschema@.grade(m.name, f.fit, f.engagement))
+                   IS DISTINCT FROM (f.fit, f.engagement, f.grade)
             RETURNING l.lead_id
         )
         SELECT (SELECT coalesce(array_agg(u.lead_id), '{}') FROM upd u),
