@@ -161,3 +161,27 @@ SELECT leadqual.engagement_score('eng_t', event_type, properties, occurred_at, '
   FROM leadqual.event WHERE false;
 
 RESET timezone;
+
+-- Property filters of every JSON kind.  Rules whose properties are an object
+-- of scalars are matched key by key; nested ones by jsonb containment; both
+-- must agree with @>.  Points are powers of two, so the sum says which
+-- rules matched: 1 {"n": 2}, 2 {"b": true}, 4 {"x": null},
+-- 8 {"tags": ["a"]}, 16 {"o": {"k": "v"}}, 32 {"n": 2, "b": true}.
+INSERT INTO leadqual.scoring_model (name) VALUES ('props');
+INSERT INTO leadqual.engagement_rule (model, event_type, properties, points) VALUES
+    ('props', 'p', '{"n": 2}', 1), ('props', 'p', '{"b": true}', 2),
+    ('props', 'p', '{"x": null}', 4), ('props', 'p', '{"tags": ["a"]}', 8),
+    ('props', 'p', '{"o": {"k": "v"}}', 16), ('props', 'p', '{"n": 2, "b": true}', 32);
+-- expected: n2.0 → 1 (2.0 = 2 as numbers); n"2" → 0 (a string is not a
+-- number); b+n → 1+2+32 = 35; x null → 4; tags ["b","a"] → 8; o {k:v,z:1}
+-- → 16; o {k:w} → 0; a top-level array → 0; b false → 0
+SELECT v.ev,
+       leadqual.engagement_score('props', 'p', v.props::jsonb, '2025-01-01', '2025-01-02') AS engagement,
+       (SELECT sum(r.points) FROM leadqual.engagement_rule r
+         WHERE r.model = 'props' AND v.props::jsonb @> r.properties) AS by_containment
+  FROM (VALUES ('e1 n 2.0', '{"n": 2.0}'), ('e2 n "2"', '{"n": "2"}'),
+               ('e3 b and n', '{"b": true, "n": 2}'), ('e4 x null', '{"x": null}'),
+               ('e5 tags', '{"tags": ["b", "a"]}'), ('e6 o k v', '{"o": {"k": "v", "z": 1}}'),
+               ('e7 o k w', '{"o": {"k": "w"}}'), ('e8 array', '[]'),
+               ('e9 b false', '{"b": false}')) AS v(ev, props)
+ GROUP BY v.ev, v.props ORDER BY v.ev;

@@ -152,9 +152,91 @@ lq_eng_state_add_match(LqEngState *s, int r, TimestampTz t)
 }
 
 /*
+ * lq_aligned_jsonb
+ *		The event's properties as a Jsonb that can be read in place.  A short
+ *		inline value (1-byte header, the common case for small properties)
+ *		is copied into a reusable aligned buffer instead of a fresh palloc.
+ */
+static Jsonb *
+lq_aligned_jsonb(Datum d)
+{
+	static char *buf = NULL;
+	static Size bufsize = 0;
+	struct varlena *v = (struct varlena *) DatumGetPointer(d);
+	Size		len;
+
+	if (!VARATT_IS_SHORT(v))
+		return DatumGetJsonbP(d);	/* 4-byte header, toasted or compressed */
+
+	len = VARSIZE_SHORT(v) - VARHDRSZ_SHORT;
+	if (bufsize < len + VARHDRSZ)
+	{
+		bufsize = Max(len + VARHDRSZ, 256);
+		buf = MemoryContextAlloc(TopMemoryContext, bufsize);
+	}
+	SET_VARSIZE(buf, len + VARHDRSZ);
+	memcpy(buf + VARHDRSZ, VARDATA_SHORT(v), len);
+	return (Jsonb *) buf;
+}
+
+/*
+ * lq_scalar_equal
+ *		Equality of two JSON scalars, as jsonb containment compares them.
+ */
+static bool
+lq_scalar_equal(JsonbValue *a, JsonbValue *b)
+{
+	if (a->type != b->type)
+		return false;
+	switch (a->type)
+	{
+		case jbvString:
+			return a->val.string.len == b->val.string.len &&
+				memcmp(a->val.string.val, b->val.string.val, a->val.string.len) == 0;
+		case jbvNumeric:
+			return DatumGetBool(DirectFunctionCall2(numeric_eq,
+													NumericGetDatum(a->val.numeric),
+													NumericGetDatum(b->val.numeric)));
+		case jbvBool:
+			return a->val.boolean == b->val.boolean;
+		case jbvNull:
+			return true;
+		default:
+			return false;
+	}
+}
+
+/*
+ * lq_properties_match
+ *		event.properties @> rule.properties.
+ */
+static bool
+lq_properties_match(LqEngRule *rule, Jsonb *props)
+{
+	int			i;
+
+	if (rule->nflat < 0)
+		return DatumGetBool(DirectFunctionCall2(jsonb_contains,
+												PointerGetDatum(props),
+												PointerGetDatum(rule->properties)));
+	if (!JB_ROOT_IS_OBJECT(props))
+		return false;
+	for (i = 0; i < rule->nflat; i++)
+	{
+		JsonbValue	v;
+
+		if (getKeyJsonValueFromContainer(&props->root, rule->flat_keys[i].val.string.val,
+										 rule->flat_keys[i].val.string.len, &v) == NULL ||
+			!lq_scalar_equal(&v, &rule->flat_values[i]))
+			return false;
+	}
+	return true;
+}
+
+/*
  * lq_eng_match
  *		Which rules of an event type match an event: tests the property
- *		filters, detoasting the properties only if some rule needs them.
+ *		filters, reading the properties only if some rule needs them.
  *		Writes rule indexes to matched[] (room for type->nrules) and returns
  *		how many.
  */
@@ -167,7 +249,7 @@ lq_eng_match(LqModel *model, LqEventType *type, Datum properties, bool props_nul
 	int			i;
 
 	if (type->any_properties && !props_null)
-		props = DatumGetJsonbP(properties);
+		props = lq_aligned_jsonb(properties);
 
 	for (i = 0; i < type->nrules; i++)
 	{
@@ -175,10 +257,7 @@ lq_eng_match(LqModel *model, LqEventType *type, Datum properties, bool props_nul
 		LqEngRule  *rule = &model->eng[r];
 
 		if (rule->properties != NULL &&
-			(props == NULL ||
-			 !DatumGetBool(DirectFunctionCall2(jsonb_contains,
-											   PointerGetDatum(props),
-											   PointerGetDatum(rule->properties)))))
+			(props == NULL || !lq_properties_match(rule, props)))
 			continue;
 		matched[n++] = r;
 	}

@@ -86,6 +86,9 @@ typedef struct LqEngRule
 	char	   *event_type;
 	int			event_type_len;
 	Jsonb	   *properties;		/* NULL: no property filter */
+	int			nflat;			/* properties is {key: scalar, …}: its pairs, */
+	JsonbValue *flat_keys;		/* matched by key lookup instead of the */
+	JsonbValue *flat_values;	/* general containment (-1: not flat) */
 	double		points;
 	double		half_life;		/* seconds; 0 = no decay */
 	bool		has_cap;

@@ -301,6 +301,40 @@ lq_compile_fit_rule(LqFitRule *rule, int64 rule_id, const char *field,
 }
 
 /*
+ * lq_flatten_properties
+ *		If a rule's properties are an object of scalars (the usual
+ *		{"page": "pricing"}), keep its pairs so that matching is a key lookup
+ *		per pair.  Nested values keep the general jsonb containment.
+ */
+static void
+lq_flatten_properties(LqEngRule *rule)
+{
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	int			n = JB_ROOT_COUNT(rule->properties);
+	int			i = 0;
+
+	rule->nflat = -1;
+	rule->flat_keys = palloc(sizeof(JsonbValue) * Max(n, 1));
+	rule->flat_values = palloc(sizeof(JsonbValue) * Max(n, 1));
+	it = JsonbIteratorInit(&rule->properties->root);
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		if (tok == WJB_KEY)
+			rule->flat_keys[i] = v;
+		else if (tok == WJB_VALUE)
+		{
+			if (v.type != jbvString && v.type != jbvNumeric &&
+				v.type != jbvBool && v.type != jbvNull)
+				return;			/* nested: not flat */
+			rule->flat_values[i++] = v;
+		}
+	}
+	rule->nflat = i;
+}
+
+/*
  * lq_compile_eng_rule
  *		Check one engagement rule and compile it into *rule.
  */
@@ -332,6 +366,7 @@ lq_compile_eng_rule(LqEngRule *rule, int64 rule_id, const char *event_type,
 					 errhint("Write e.g. '{\"page\": \"pricing\"}', or NULL to match every event of the type.")));
 		rule->properties = palloc(VARSIZE(properties));
 		memcpy(rule->properties, properties, VARSIZE(properties));
+		lq_flatten_properties(rule);
 	}
 
 	if (isnan(points) || isinf(points))
