@@ -157,7 +157,12 @@ CREATE TABLE @extschema@.lead (
     scored_at        timestamptz,
     sla_due_at       timestamptz,
     recycle_count    integer NOT NULL DEFAULT 0 CHECK (recycle_count OPERATOR(pg_catalog.>=) 0)
-) WITH (fillfactor = 85);
+) WITH (fillfactor = 50);
+/*
+ * fillfactor 50: rescore() rewrites the score columns of nearly every lead in
+ * one transaction (decay changes every score); with room for a new version of
+ * each row on its page the updates stay HOT and leave the indexes alone.
+ */
 CREATE INDEX lead_stage_idx ON @extschema@.lead (stage);
 CREATE INDEX lead_model_idx ON @extschema@.lead (model);
 CREATE INDEX lead_owner_idx ON @extschema@.lead (owner);

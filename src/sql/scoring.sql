@@ -171,7 +171,7 @@ BEGIN
 
     SELECT count(DISTINCT l.model) INTO nmodels FROM @extschema@.lead l;
 
-    FOR m IN SELECT sm.name FROM @extschema@.scoring_model sm
+    FOR m IN SELECT sm.name, sm.mql_threshold, sm.min_fit_grade FROM @extschema@.scoring_model sm
               WHERE (rescore.model IS NULL OR sm.name = rescore.model)
                 AND EXISTS (SELECT FROM @extschema@.lead l WHERE l.model = sm.name)
               ORDER BY sm.name LOOP
@@ -203,31 +203,43 @@ BEGIN
                    IS DISTINCT FROM (f.fit, f.engagement, f.grade)
             RETURNING l.lead_id
         )
+        -- candidates for an automatic move: a hand-raise, or the score rule
+        -- (apply_automatic_moves checks the rest: stage dates, recycling)
         SELECT (SELECT coalesce(array_agg(u.lead_id), '{}') FROM upd u),
-               array_agg(f.lead_id) FILTER (WHERE f.stage IN ('inquiry', 'nurture')),
-               array_agg(f.last_hr) FILTER (WHERE f.stage IN ('inquiry', 'nurture'))
+               array_agg(f.lead_id) FILTER (WHERE f.candidate),
+               array_agg(f.last_hr) FILTER (WHERE f.candidate)
           INTO updated, leads, hand_raises
-          FROM fresh f;
+          FROM (SELECT f.lead_id, f.last_hr,
+                       f.stage IN ('inquiry', 'nurture')
+                       AND (f.last_hr IS NOT NULL
+                            OR (f.fit + f.engagement >= m.mql_threshold
+                                AND substr(f.grade, 1, 1) <= m.min_fit_grade)) AS candidate
+                  FROM fresh f) f;
 
         changed := changed || updated;
 
         -- leads without a live-scoring state (bulk loads) get one, so their
-        -- next event is merged instead of re-reading their history
-        INSERT INTO @extschema@.lead_score_state (lead_id, state)
-        SELECT l.lead_id, coalesce(st.state, '\x'::bytea)
-          FROM @extschema@.lead l
-          LEFT JOIN (SELECT e.lead_id,
-                            @extschema@.score_state(m.name, e.event_type, e.properties, e.occurred_at) AS state
-                       FROM @extschema@.event e
-                      WHERE e.lead_id IN (SELECT l2.lead_id FROM @extschema@.lead l2
-                                           WHERE l2.model = m.name
-                                             AND NOT EXISTS (SELECT FROM @extschema@.lead_score_state s
-                                                              WHERE s.lead_id = l2.lead_id))
-                      GROUP BY e.lead_id) st ON st.lead_id = l.lead_id
-         WHERE l.model = m.name
-           AND NOT EXISTS (SELECT FROM @extschema@.lead_score_state s WHERE s.lead_id = l.lead_id)
-         ORDER BY l.lead_id
-        ON CONFLICT (lead_id) DO NOTHING;
+        -- next event is merged instead of re-reading their history; every
+        -- state belongs to a lead (foreign key), so equal counts mean none
+        -- is missing
+        IF (SELECT count(*) FROM @extschema@.lead_score_state)
+           < (SELECT count(*) FROM @extschema@.lead) THEN
+            INSERT INTO @extschema@.lead_score_state (lead_id, state)
+            SELECT l.lead_id, coalesce(st.state, '\x'::bytea)
+              FROM @extschema@.lead l
+              LEFT JOIN (SELECT e.lead_id,
+                                @extschema@.score_state(m.name, e.event_type, e.properties, e.occurred_at) AS state
+                           FROM @extschema@.event e
+                          WHERE e.lead_id IN (SELECT l2.lead_id FROM @extschema@.lead l2
+                                               WHERE l2.model = m.name
+                                                 AND NOT EXISTS (SELECT FROM @extschema@.lead_score_state s
+                                                                  WHERE s.lead_id = l2.lead_id))
+                          GROUP BY e.lead_id) st ON st.lead_id = l.lead_id
+             WHERE l.model = m.name
+               AND NOT EXISTS (SELECT FROM @extschema@.lead_score_state s WHERE s.lead_id = l.lead_id)
+             ORDER BY l.lead_id
+            ON CONFLICT (lead_id) DO NOTHING;
+        END IF;
 
         IF leads IS NOT NULL THEN
             changed := changed || ARRAY(SELECT @extschema@.apply_automatic_moves(as_of, leads, hand_raises));
