@@ -690,15 +690,15 @@ lq_engagement_deserial(PG_FUNCTION_ARGS)
  *
  * score_state(model, event_type, properties, occurred_at) aggregates a lead's
  * events into a serialized state with no as-of limit; state_merge adds the
- * state of newly inserted events to a stored one; state_engagement reads the
- * engagement at a time.  A stale state (rules changed, model gone) merges and
+ * state of newly inserted events to a stored one; state_read reads the
+ * engagement at a time and the latest hand-raise.  A stale state (rules changed, model gone) merges and
  * reads as NULL, which tells live scoring to rebuild it from the events.
  * ---------------------------------------------------------------- */
 
 PG_FUNCTION_INFO_V1(lq_score_state_trans);
 PG_FUNCTION_INFO_V1(lq_score_state_final);
 PG_FUNCTION_INFO_V1(lq_state_merge);
-PG_FUNCTION_INFO_V1(lq_state_engagement);
+PG_FUNCTION_INFO_V1(lq_state_read);
 
 /*
  * lq_score_state_trans
@@ -751,23 +751,42 @@ lq_state_merge(PG_FUNCTION_ARGS)
 }
 
 /*
- * lq_state_engagement
- *		state_engagement(state bytea, at timestamptz) → float8: engagement at
- *		`at` (0 for the empty state of a lead without events); NULL if the state is stale or counts events after `at` (then
- *		only a recount from the events gives the value at `at`).
+ * lq_state_read
+ *		state_read(state bytea, at timestamptz) → engagement_detail: the
+ *		engagement at `at` and the latest hand-raise event, from one
+ *		deserialization.  engagement is NULL if the state counts events after
+ *		`at`; the whole result is NULL for a stale state.  The empty state of
+ *		a lead without events reads as (0, NULL).
  */
 Datum
-lq_state_engagement(PG_FUNCTION_ARGS)
+lq_state_read(PG_FUNCTION_ARGS)
 {
 	bytea	   *b = PG_GETARG_BYTEA_PP(0);
 	TimestampTz at = PG_GETARG_TIMESTAMPTZ(1);
-	LqEngState *s;
+	LqEngState *s = NULL;
+	TupleDesc	desc;
+	Datum		values[2] = {Float8GetDatum(0), (Datum) 0};
+	bool		nulls[2] = {false, true};
 
 	lq_check_as_of(at, false, "at");
-	if (VARSIZE_ANY_EXHDR(b) == 0)
-		PG_RETURN_FLOAT8(0);	/* no events */
-	s = lq_eng_state_from_bytea(b, CurrentMemoryContext, true);
-	if (s == NULL || s->max_t > at)
-		PG_RETURN_NULL();
-	PG_RETURN_FLOAT8(lq_eng_value(s, at));
+	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	desc = BlessTupleDesc(desc);
+
+	if (VARSIZE_ANY_EXHDR(b) > 0)
+	{
+		s = lq_eng_state_from_bytea(b, CurrentMemoryContext, true);
+		if (s == NULL)
+			PG_RETURN_NULL();
+		if (s->max_t > at)
+			nulls[0] = true;
+		else
+			values[0] = Float8GetDatum(lq_eng_value(s, at));
+		if (!TIMESTAMP_IS_NOBEGIN(s->last_hand_raise))
+		{
+			values[1] = TimestampTzGetDatum(s->last_hand_raise);
+			nulls[1] = false;
+		}
+	}
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
 }

@@ -9,7 +9,7 @@
 CREATE TABLE @extschema@.lead_score_state (
     lead_id bigint PRIMARY KEY REFERENCES @extschema@.lead (lead_id) ON DELETE CASCADE,
     state   bytea
-);
+) WITH (fillfactor = 50);
 COMMENT ON TABLE @extschema@.lead_score_state IS
     'internal: per-lead engagement state for live scoring; a missing row is rebuilt from the lead''s events when needed';
 COMMENT ON COLUMN @extschema@.lead_score_state.lead_id IS 'lead the state belongs to';
@@ -52,12 +52,12 @@ CREATE FUNCTION @extschema@.state_merge(stored bytea, delta bytea)
 COMMENT ON FUNCTION @extschema@.state_merge(bytea, bytea) IS
     'internal: adds the state of new events to a stored state; NULL if either is stale (rules changed)';
 
-CREATE FUNCTION @extschema@.state_engagement(state bytea, at timestamptz)
-    RETURNS float8
-    AS 'MODULE_PATHNAME', 'lq_state_engagement'
+CREATE FUNCTION @extschema@.state_read(state bytea, at timestamptz)
+    RETURNS @extschema@.engagement_detail
+    AS 'MODULE_PATHNAME', 'lq_state_read'
     LANGUAGE C STABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@.state_engagement(bytea, timestamptz) IS
-    'internal: engagement at a time from a stored state; NULL if stale or if it counts events after that time';
+COMMENT ON FUNCTION @extschema@.state_read(bytea, timestamptz) IS
+    'internal: engagement at a time and the latest hand-raise from a stored state; NULL if stale, engagement NULL if it counts events after that time';
 
 /*
  * apply_automatic_moves: the system's moves into mql (SPEC §4) for the given
@@ -75,6 +75,7 @@ CREATE FUNCTION @extschema@.apply_automatic_moves(as_of timestamptz, lead_ids bi
     RETURNS SETOF bigint
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp
+    SET plan_cache_mode = force_generic_plan
 AS $$
 BEGIN
     RETURN QUERY
@@ -133,6 +134,7 @@ COMMENT ON FUNCTION @extschema@.apply_automatic_moves(timestamptz, bigint[], tim
 CREATE FUNCTION @extschema@.event_inserted() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
+    SET plan_cache_mode = force_generic_plan
 AS $$
 DECLARE
     as_of timestamptz := clock_timestamp();
@@ -146,38 +148,69 @@ BEGIN
         RETURN NULL;
     END IF;
 
-    -- merge, in lead_id order so that concurrent batches lock states alike
-    WITH delta AS (
+    /*
+     * One statement: merge the new events into the stored states (in
+     * lead_id order, so concurrent batches lock states alike), store the
+     * scores they give (fit does not change with events: the stored one is
+     * kept), and collect the leads that may move and those whose state must
+     * be rebuilt (new: older events may be missing; stale: old rules).
+     */
+    WITH models AS (
+        -- each lead's model, by one index probe per lead (a join could pick
+        -- a scan of every lead for a large batch)
+        SELECT x.lead_id,
+               (SELECT l.model FROM @extschema@.lead l WHERE l.lead_id = x.lead_id) AS model
+          FROM (SELECT DISTINCT n.lead_id FROM new_events n) x
+    ), delta AS (
         SELECT n.lead_id,
-               @extschema@.score_state(l.model, n.event_type, n.properties, n.occurred_at) AS state
-          FROM new_events n JOIN @extschema@.lead l ON l.lead_id = n.lead_id
-         GROUP BY n.lead_id, l.model
+               @extschema@.score_state(lm.model, n.event_type, n.properties, n.occurred_at) AS state
+          FROM new_events n JOIN models lm ON lm.lead_id = n.lead_id
+         GROUP BY n.lead_id, lm.model
     ), merged AS (
         INSERT INTO @extschema@.lead_score_state AS s (lead_id, state)
         SELECT d.lead_id, d.state FROM delta d ORDER BY d.lead_id
         ON CONFLICT (lead_id) DO UPDATE
            SET state = @extschema@.state_merge(s.state, excluded.state)
-        RETURNING s.lead_id, s.xmax = 0 AS inserted, s.state IS NULL AS stale
+        RETURNING s.lead_id, s.xmax = 0 AS inserted, s.state
+    ), fresh AS (
+        SELECT l.lead_id,
+               coalesce(l.fit_score, @extschema@.fit_score(l)) AS fit,
+               coalesce(r.engagement,
+                        (SELECT @extschema@.engagement_score(l.model, e.event_type, e.properties,
+                                                             e.occurred_at, as_of)
+                           FROM @extschema@.event e WHERE e.lead_id = l.lead_id)) AS engagement,
+               r.last_hand_raise
+          FROM merged m
+          CROSS JOIN LATERAL @extschema@.state_read(m.state, as_of) r
+          JOIN @extschema@.lead l ON l.lead_id = m.lead_id
+         WHERE NOT m.inserted AND m.state IS NOT NULL
+    ), stored AS (
+        UPDATE @extschema@.lead l
+           SET fit_score = f.fit,
+               engagement_score = f.engagement,
+               score = f.fit + f.engagement,
+               grade = @extschema@.grade(l.model, f.fit, f.engagement),
+               scored_at = as_of
+          FROM fresh f
+         WHERE l.lead_id = f.lead_id
+        RETURNING l.lead_id, l.stage, l.score, l.grade, l.model, f.last_hand_raise
     )
-    SELECT array_agg(m.lead_id) FILTER (WHERE m.inserted OR m.stale)
-      INTO rebuild FROM merged m;
+    SELECT (SELECT array_agg(m.lead_id ORDER BY m.lead_id) FROM merged m
+             WHERE m.inserted OR m.state IS NULL),
+           array_agg(st.lead_id ORDER BY st.lead_id),
+           array_agg(st.last_hand_raise ORDER BY st.lead_id)
+      INTO rebuild, leads, hand_raises
+      FROM stored st JOIN @extschema@.scoring_model sm ON sm.name = st.model
+     WHERE st.stage IN ('inquiry', 'nurture')
+       AND (st.last_hand_raise IS NOT NULL
+            OR (st.score >= sm.mql_threshold AND substr(st.grade, 1, 1) <= sm.min_fit_grade));
 
-    -- a new state row may have missed older events, a stale one old rules
-    IF rebuild IS NOT NULL THEN
-        PERFORM @extschema@.rebuild_score_state(rebuild);
+    IF leads IS NOT NULL THEN
+        PERFORM @extschema@.apply_automatic_moves(as_of, leads, hand_raises);
     END IF;
-
-    SELECT array_agg(x.lead_id ORDER BY x.lead_id), array_agg(x.last_hr ORDER BY x.lead_id)
-      INTO leads, hand_raises
-      FROM (SELECT n.lead_id,
-                   max(n.occurred_at) FILTER (WHERE n.event_type = ANY (m.hand_raise_types)) AS last_hr
-              FROM new_events n
-              JOIN @extschema@.lead l ON l.lead_id = n.lead_id
-              JOIN @extschema@.scoring_model m ON m.name = l.model
-             GROUP BY n.lead_id) x;
-
-    PERFORM @extschema@.store_live_scores(leads, as_of);
-    PERFORM @extschema@.apply_automatic_moves(as_of, leads, hand_raises);
+    IF rebuild IS NOT NULL THEN
+        PERFORM @extschema@.rescore_leads(rebuild, as_of, true);
+    END IF;
     RETURN NULL;
 END
 $$;
@@ -192,11 +225,10 @@ COMMENT ON FUNCTION @extschema@.event_inserted() IS
 CREATE FUNCTION @extschema@.event_changed() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
+    SET plan_cache_mode = force_generic_plan
 AS $$
 DECLARE
-    as_of timestamptz := clock_timestamp();
     leads bigint[];
-    hand_raises timestamptz[];
 BEGIN
     IF TG_OP = 'DELETE' THEN
         SELECT array_agg(DISTINCT o.lead_id) INTO leads FROM old_events o;
@@ -211,19 +243,9 @@ BEGIN
         DELETE FROM @extschema@.lead_score_state s WHERE s.lead_id = ANY (leads);
         RETURN NULL;
     END IF;
-
-    PERFORM @extschema@.rebuild_score_state(leads);
-    PERFORM @extschema@.store_live_scores(leads, as_of);
-    IF TG_OP = 'UPDATE' THEN
-        SELECT array_agg(x.last_hr ORDER BY x.i) INTO hand_raises
-          FROM (SELECT u.i, (SELECT max(n.occurred_at) FROM new_events n
-                               JOIN @extschema@.lead l ON l.lead_id = n.lead_id
-                               JOIN @extschema@.scoring_model m ON m.name = l.model
-                              WHERE n.lead_id = u.lead_id
-                                AND n.event_type = ANY (m.hand_raise_types)) AS last_hr
-                  FROM unnest(leads) WITH ORDINALITY AS u(lead_id, i)) x;
-        PERFORM @extschema@.apply_automatic_moves(as_of, leads, hand_raises);
-    END IF;
+    -- a deletion only lowers scores and never moves a lead back; an update
+    -- may add a hand-raise or points, so it may move one forward
+    PERFORM @extschema@.rescore_leads(leads, clock_timestamp(), TG_OP = 'UPDATE');
     RETURN NULL;
 END
 $$;
@@ -257,6 +279,7 @@ CREATE FUNCTION @extschema@.rebuild_score_state(lead_ids bigint[])
     RETURNS void
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp
+    SET plan_cache_mode = force_generic_plan
 AS $$
 BEGIN
     PERFORM 1 FROM @extschema@.lead_score_state s
@@ -278,42 +301,58 @@ COMMENT ON FUNCTION @extschema@.rebuild_score_state(bigint[]) IS
     'internal: rebuilds the live-scoring states of the given leads from their events';
 
 /*
- * store_live_scores: write fit, engagement, score, grade and scored_at of
- * the given leads from their stored states.  A lead without events has an
- * empty state ('\x'): engagement 0.  A state that counts events after as_of
- * (events dated in the future) is recounted at as_of from the events.
+ * rescore_leads: rebuild the live-scoring states of some leads from their
+ * events, store their scores at as_of (fit computed afresh: their columns
+ * may have changed) and, if asked, make their automatic moves.  The slow,
+ * exact path of live scoring: new or stale states, deleted or updated
+ * events, changed leads.  A state that counts events after as_of (events
+ * dated in the future) is recounted at as_of from the events.
  */
-CREATE FUNCTION @extschema@.store_live_scores(lead_ids bigint[], as_of timestamptz)
+CREATE FUNCTION @extschema@.rescore_leads(lead_ids bigint[], as_of timestamptz, moves boolean)
     RETURNS void
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp
+    SET plan_cache_mode = force_generic_plan
 AS $$
+DECLARE
+    hand_raises timestamptz[];
 BEGIN
+    PERFORM @extschema@.rebuild_score_state(lead_ids);
+
     WITH fresh AS (
         SELECT l.lead_id, l.model,
                @extschema@.fit_score(l) AS fit,
-               CASE WHEN s.state = '\x'::bytea THEN 0
-                    ELSE coalesce(@extschema@.state_engagement(s.state, as_of),
-                                  (SELECT @extschema@.engagement_score(l.model, e.event_type, e.properties,
-                                                                       e.occurred_at, as_of)
-                                     FROM @extschema@.event e WHERE e.lead_id = l.lead_id))
-               END AS engagement
+               coalesce(r.engagement,
+                        (SELECT @extschema@.engagement_score(l.model, e.event_type, e.properties,
+                                                             e.occurred_at, as_of)
+                           FROM @extschema@.event e WHERE e.lead_id = l.lead_id), 0) AS engagement,
+               r.last_hand_raise
           FROM @extschema@.lead l
           LEFT JOIN @extschema@.lead_score_state s ON s.lead_id = l.lead_id
+          LEFT JOIN LATERAL @extschema@.state_read(s.state, as_of) r ON true
          WHERE l.lead_id = ANY (lead_ids)
+    ), stored AS (
+        UPDATE @extschema@.lead l
+           SET fit_score = f.fit,
+               engagement_score = f.engagement,
+               score = f.fit + f.engagement,
+               grade = @extschema@.grade(f.model, f.fit, f.engagement),
+               scored_at = as_of
+          FROM fresh f
+         WHERE l.lead_id = f.lead_id
+        RETURNING l.lead_id, f.last_hand_raise
     )
-    UPDATE @extschema@.lead l
-       SET fit_score = f.fit,
-           engagement_score = f.engagement,
-           score = f.fit + f.engagement,
-           grade = @extschema@.grade(f.model, f.fit, f.engagement),
-           scored_at = as_of
-      FROM fresh f
-     WHERE l.lead_id = f.lead_id;
+    SELECT array_agg(st.last_hand_raise ORDER BY u.i) INTO hand_raises
+      FROM unnest(lead_ids) WITH ORDINALITY AS u(lead_id, i)
+      LEFT JOIN stored st ON st.lead_id = u.lead_id;
+
+    IF moves THEN
+        PERFORM @extschema@.apply_automatic_moves(as_of, lead_ids, hand_raises);
+    END IF;
 END
 $$;
-COMMENT ON FUNCTION @extschema@.store_live_scores(bigint[], timestamptz) IS
-    'internal: stores the scores of the given leads at as_of from their live-scoring states';
+COMMENT ON FUNCTION @extschema@.rescore_leads(bigint[], timestamptz, boolean) IS
+    'internal: rebuilds the live-scoring states of the given leads, stores their scores at as_of, optionally makes their automatic moves';
 
 CREATE TRIGGER live_scoring_insert AFTER INSERT ON @extschema@.event
     REFERENCING NEW TABLE AS new_events
@@ -361,8 +400,7 @@ BEGIN
         RETURN NULL;
     END IF;
     SELECT array_agg(n.lead_id ORDER BY n.lead_id) INTO leads FROM new_leads n;
-    PERFORM @extschema@.store_live_scores(leads, as_of);
-    PERFORM @extschema@.apply_automatic_moves(as_of, leads, NULL);
+    PERFORM @extschema@.rescore_leads(leads, as_of, true);
     RETURN NULL;
 END
 $$;
@@ -385,11 +423,7 @@ BEGIN
     IF NOT @extschema@.auto_scoring_enabled() THEN
         RETURN NULL;
     END IF;
-    IF NEW.model IS DISTINCT FROM OLD.model THEN
-        PERFORM @extschema@.rebuild_score_state(ARRAY[NEW.lead_id]);
-    END IF;
-    PERFORM @extschema@.store_live_scores(ARRAY[NEW.lead_id], as_of);
-    PERFORM @extschema@.apply_automatic_moves(as_of, ARRAY[NEW.lead_id], NULL);
+    PERFORM @extschema@.rescore_leads(ARRAY[NEW.lead_id], as_of, true);
     RETURN NULL;
 END
 $$;
