@@ -424,28 +424,33 @@ lq_agg_context(FunctionCallInfo fcinfo, const char *fname)
 static LqEngState *
 lq_eng_trans_row(FunctionCallInfo fcinfo, TimestampTz as_of)
 {
-	MemoryContext aggcontext = lq_agg_context(fcinfo, "engagement transition");
 	LqEngState *s = PG_ARGISNULL(0) ? NULL : (LqEngState *) PG_GETARG_POINTER(0);
-	text	   *model;
+	Datum		model;
 
 	if (PG_ARGISNULL(1))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("model must not be null"),
 				 errhint("Pass a model name such as 'default'.")));
-	model = PG_GETARG_TEXT_PP(1);
+	model = PG_GETARG_DATUM(1);
 
 	if (s == NULL)
-		s = lq_eng_state_new(lq_get_model_text(model), as_of, aggcontext);
+	{
+		MemoryContext aggcontext = lq_agg_context(fcinfo, "engagement transition");
+
+		s = lq_eng_state_new(lq_get_model_text(DatumGetTextPP(model)), as_of, aggcontext);
+	}
 	else
 	{
+		text	   *name = DatumGetTextPP(model);
+
 		if (s->as_of != as_of)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("as_of must be the same for every row of a group"),
 					 errhint("Pass one as-of time, e.g. a constant or now().")));
-		if (VARSIZE_ANY_EXHDR(model) != s->model->namelen ||
-			memcmp(VARDATA_ANY(model), s->model->name, s->model->namelen) != 0)
+		if (VARSIZE_ANY_EXHDR(name) != s->model->namelen ||
+			memcmp(VARDATA_ANY(name), s->model->name, s->model->namelen) != 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("model must be the same for every row of a group"),
@@ -467,7 +472,9 @@ lq_eng_trans_row(FunctionCallInfo fcinfo, TimestampTz as_of)
 Datum
 lq_engagement_trans(PG_FUNCTION_ARGS)
 {
-	lq_check_as_of(PG_ARGISNULL(5) ? 0 : PG_GETARG_TIMESTAMPTZ(5), PG_ARGISNULL(5), "as_of");
+	/* checked once per group: later rows must equal the state's as_of */
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(5))
+		lq_check_as_of(PG_ARGISNULL(5) ? 0 : PG_GETARG_TIMESTAMPTZ(5), PG_ARGISNULL(5), "as_of");
 	PG_RETURN_POINTER(lq_eng_trans_row(fcinfo, PG_GETARG_TIMESTAMPTZ(5)));
 }
 

@@ -11,6 +11,7 @@
 #include <math.h>
 
 #include "access/htup_details.h"
+#include "executor/tuptable.h"
 #include "catalog/pg_collation.h"
 #include "funcapi.h"
 #include "regex/regex.h"
@@ -51,24 +52,41 @@ lq_lead_fields(HeapTupleHeader lead, LqLeadFields *fields)
 {
 	static Oid	cached_type = InvalidOid;
 	static int32 cached_typmod = -1;
-	static TupleDesc cached_desc = NULL;
+	static uint64 cached_ident = 0;
 	static int	cached_natts = -1;
 	static int	attnums[LQ_NUM_COLUMN_FIELDS + 2];
+	static int	maxattno = 0;
+	static TupleTableSlot *slot = NULL;
 	TupleDesc	desc;
 	HeapTupleData tuple;
+	uint64		ident = 0;
 	int			i;
 
 	desc = lookup_rowtype_tupdesc(HeapTupleHeaderGetTypeId(lead),
 								  HeapTupleHeaderGetTypMod(lead));
-	tuple.t_len = HeapTupleHeaderGetDatumLength(lead);
-	ItemPointerSetInvalid(&tuple.t_self);
-	tuple.t_tableOid = InvalidOid;
-	tuple.t_data = lead;
+	/* a named row type's descriptor changes identifier on ALTER TABLE */
+	if (desc->tdtypeid != RECORDOID)
+		ident = lookup_type_cache(desc->tdtypeid, TYPECACHE_TUPDESC)->tupDesc_identifier;
 
-	/* find the columns by name once per row type */
+	/*
+	 * Find the columns by name once per row type, and keep a slot (over a
+	 * copy of the descriptor) that deforms a row only as far as the last
+	 * column we read.
+	 */
 	if (cached_type != desc->tdtypeid || cached_typmod != desc->tdtypmod ||
-		cached_desc != desc || cached_natts != desc->natts)
+		cached_ident != ident || cached_natts != desc->natts || slot == NULL)
 	{
+		MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+
+		if (slot != NULL)
+		{
+			TupleDesc	olddesc = slot->tts_tupleDescriptor;
+
+			ExecDropSingleTupleTableSlot(slot);
+			FreeTupleDesc(olddesc);
+			slot = NULL;
+		}
+		maxattno = 0;
 		for (i = 0; i < LQ_NUM_COLUMN_FIELDS + 2; i++)
 		{
 			int			attno;
@@ -82,24 +100,34 @@ lq_lead_fields(HeapTupleHeader lead, LqLeadFields *fields)
 					strcmp(NameStr(att->attname), lq_lead_columns[i]) == 0)
 				{
 					attnums[i] = attno;
+					maxattno = Max(maxattno, attno);
 					break;
 				}
 			}
 		}
+		slot = MakeSingleTupleTableSlot(CreateTupleDescCopy(desc), &TTSOpsHeapTuple);
+		MemoryContextSwitchTo(old);
 		cached_type = desc->tdtypeid;
 		cached_typmod = desc->tdtypmod;
-		cached_desc = desc;
+		cached_ident = ident;
 		cached_natts = desc->natts;
 	}
+	ReleaseTupleDesc(desc);
+
+	tuple.t_len = HeapTupleHeaderGetDatumLength(lead);
+	ItemPointerSetInvalid(&tuple.t_self);
+	tuple.t_tableOid = InvalidOid;
+	tuple.t_data = lead;
+	ExecStoreHeapTuple(&tuple, slot, false);
+	slot_getsomeattrs(slot, maxattno);
 
 	memset(fields, 0, sizeof(*fields));
 	for (i = 0; i < LQ_NUM_COLUMN_FIELDS + 2; i++)
 	{
-		bool		isnull = true;
-		Datum		d = (Datum) 0;
+		int			a = attnums[i];
+		bool		isnull = a == 0 || slot->tts_isnull[a - 1];
+		Datum		d = a == 0 ? (Datum) 0 : slot->tts_values[a - 1];
 
-		if (attnums[i] > 0)
-			d = heap_getattr(&tuple, attnums[i], desc, &isnull);
 		if (i < LQ_NUM_COLUMN_FIELDS)
 		{
 			fields->isnull[i] = isnull;
@@ -110,7 +138,7 @@ lq_lead_fields(HeapTupleHeader lead, LqLeadFields *fields)
 		else
 			fields->model = isnull ? NULL : DatumGetTextPP(d);
 	}
-	ReleaseTupleDesc(desc);
+	ExecClearTuple(slot);
 }
 
 /*

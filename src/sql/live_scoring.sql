@@ -193,7 +193,7 @@ BEGIN
                scored_at = as_of
           FROM fresh f
          WHERE l.lead_id = f.lead_id
-        RETURNING l.lead_id, l.stage, l.score, l.grade, l.model, f.last_hand_raise
+        RETURNING l.lead_id, l.stage, l.stage_entered_at, l.score, l.grade, l.model, f.last_hand_raise
     )
     SELECT (SELECT array_agg(m.lead_id ORDER BY m.lead_id) FROM merged m
              WHERE m.inserted OR m.state IS NULL),
@@ -202,7 +202,8 @@ BEGIN
       INTO rebuild, leads, hand_raises
       FROM stored st JOIN @extschema@.scoring_model sm ON sm.name = st.model
      WHERE st.stage IN ('inquiry', 'nurture')
-       AND (st.last_hand_raise IS NOT NULL
+       AND ((st.last_hand_raise IS NOT NULL
+             AND (st.stage = 'inquiry' OR st.last_hand_raise > st.stage_entered_at))
             OR (st.score >= sm.mql_threshold AND substr(st.grade, 1, 1) <= sm.min_fit_grade));
 
     IF leads IS NOT NULL THEN

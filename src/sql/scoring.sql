@@ -169,7 +169,9 @@ BEGIN
     -- state table first: a live-scoring writer takes the state row, then lead
     LOCK TABLE @extschema@.lead_score_state, @extschema@.lead IN SHARE ROW EXCLUSIVE MODE;
 
-    SELECT count(DISTINCT l.model) INTO nmodels FROM @extschema@.lead l;
+    -- models in use, by the index on lead.model (one probe per model)
+    SELECT count(*) INTO nmodels FROM @extschema@.scoring_model sm
+     WHERE EXISTS (SELECT FROM @extschema@.lead l WHERE l.model = sm.name);
 
     FOR m IN SELECT sm.name, sm.mql_threshold, sm.min_fit_grade FROM @extschema@.scoring_model sm
               WHERE (rescore.model IS NULL OR sm.name = rescore.model)
@@ -183,7 +185,7 @@ BEGIN
                 OR e.lead_id IN (SELECT l.lead_id FROM @extschema@.lead l WHERE l.model = m.name)
              GROUP BY e.lead_id
         ), scored AS (
-            SELECT l.lead_id, l.stage, (eng.d).last_hand_raise AS last_hr,
+            SELECT l.lead_id, l.stage, l.stage_entered_at, (eng.d).last_hand_raise AS last_hr,
                    @extschema@.fit_score(l, m.name) AS fit,
                    coalesce((eng.d).engagement, 0) AS engagement
               FROM @extschema@.lead l LEFT JOIN eng ON eng.lead_id = l.lead_id
@@ -211,7 +213,8 @@ BEGIN
           INTO updated, leads, hand_raises
           FROM (SELECT f.lead_id, f.last_hr,
                        f.stage IN ('inquiry', 'nurture')
-                       AND (f.last_hr IS NOT NULL
+                       AND ((f.last_hr IS NOT NULL
+                             AND (f.stage = 'inquiry' OR f.last_hr > f.stage_entered_at))
                             OR (f.fit + f.engagement >= m.mql_threshold
                                 AND substr(f.grade, 1, 1) <= m.min_fit_grade)) AS candidate
                   FROM fresh f) f;
