@@ -12,4 +12,4 @@ lq_install_packages "${lq_base_packages[@]}"
 lq_build_install
 
 echo "== demo on a throwaway PostgreSQL $PGVER cluster"
-pg_virtualenv -v "$PGVER" psql -X -q -v ON_ERROR_STOP=1 -v leads="${DEMO_LEADS:-20000}" -f test/demo.sql
+pg_virtualenv -t -v "$PGVER" psql -X -q -v ON_ERROR_STOP=1 -v leads="${DEMO_LEADS:-20000}" -f test/demo.sql
