@@ -17,7 +17,11 @@ OBJS = \
 	src/mql_crossing.o \
 	src/score.o \
 	src/lifecycle.o \
-	src/demo.o
+	src/demo.o \
+	src/demo_catalog.o \
+	src/demo_leads.o \
+	src/demo_events.o \
+	src/demo_lifecycle.o
 
 # The install script is built from one SQL source per concern, in this order.
 SQL_SOURCES = \
@@ -48,6 +52,7 @@ PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
 $(OBJS): src/leadqual.h
+$(filter src/demo%.o,$(OBJS)): src/demo.h
 
 leadqual--1.0.sql: $(SQL_SOURCES)
 	cat $(SQL_SOURCES) > $@
