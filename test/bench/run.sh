@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# leadqual benchmarks (not part of the default test run).
+#
+#   bash test/bench/run.sh
+#
+# On a throwaway cluster: generate_demo(BENCH_LEADS), then
+#   scoring      test/bench/scoring.sql   floor vs aggregate vs rescore vs plain SQL
+#   live load    BENCH_EVENTS events in batches of BENCH_BATCH, live scoring off vs on
+#   pgbench      one event per transaction, live scoring on vs off
+# Every figure is a ratio against a baseline measured in the same run.
+#   BENCH_LEADS=200000 BENCH_EVENTS=1000000 BENCH_BATCH=10000 BENCH_RUNS=3 BENCH_SECONDS=30
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+. test/lib.sh
+
+lq_install_packages "${lq_base_packages[@]}" bc
+lq_build_install
+
+export BENCH_LEADS=${BENCH_LEADS:-200000}
+export BENCH_EVENTS=${BENCH_EVENTS:-1000000}
+export BENCH_BATCH=${BENCH_BATCH:-10000}
+export BENCH_RUNS=${BENCH_RUNS:-3}
+export BENCH_SECONDS=${BENCH_SECONDS:-30}
+
+pg_virtualenv -t -v "$PGVER" \
+    -o shared_buffers=2GB -o max_wal_size=8GB -o checkpoint_timeout=30min \
+    bash test/bench/session.sh

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# The benchmark session, run by test/bench/run.sh inside pg_virtualenv.
+set -euo pipefail
+psql() { command psql -X -q -v ON_ERROR_STOP=1 "$@"; }
+now() { date +%s.%N; }
+as_of='2026-01-01'        # end of generate_demo's default year
+
+echo "== generate_demo($BENCH_LEADS)"
+psql -c "CREATE EXTENSION leadqual"
+t0=$(now)
+psql -c "SELECT leadqual.generate_demo($BENCH_LEADS) AS leads"
+t1=$(now)
+psql -At -c "SELECT 'events: ' || count(*) FROM leadqual.event"
+printf 'generate_demo: %.1f s\n' "$(echo "$t1 - $t0" | bc)"
+psql -c "VACUUM ANALYZE"
+
+echo "== scoring (best of $BENCH_RUNS)"
+psql -v as_of="$as_of" -v runs="$BENCH_RUNS" -f test/bench/scoring.sql
+
+echo "== live scoring: $BENCH_EVENTS events in batches of $BENCH_BATCH"
+batches=$((BENCH_EVENTS / BENCH_BATCH))
+# batch b inserts events b*batch+1 .. (b+1)*batch of a deterministic stream
+batch_sql() {
+    local first=$1 count=$2
+    cat <<SQL
+INSERT INTO leadqual.event (lead_id, event_type, occurred_at, channel, properties)
+SELECT 1 + (hashint8(i) & 2147483647) % $BENCH_LEADS,
+       (ARRAY['page_view','page_view','page_view','email_open','email_click',
+              'content_download','webinar_attended','other'])[1 + (hashint8(i * 7) & 2147483647) % 8],
+       '$as_of'::timestamptz + i * interval '1 second',
+       CASE WHEN i % 3 = 0 THEN 'organic_search' END,
+       CASE WHEN i % 5 = 0 THEN '{"page": "pricing"}'::jsonb ELSE '{"page": "blog"}' END
+  FROM generate_series($first, $first + $count - 1) i;
+SQL
+}
+load() {   # load <first event number> <auto_scoring on|off>
+    local start=$1 mode=$2 b f
+    f=$(mktemp)
+    echo "SET leadqual.auto_scoring = $mode;" > "$f"
+    for ((b = 0; b < batches; b++)); do
+        batch_sql $((start + b * BENCH_BATCH)) "$BENCH_BATCH" >> "$f"
+    done
+    local t0 t1
+    t0=$(now); psql -f "$f"; t1=$(now)
+    rm -f "$f"
+    echo "$t1 - $t0" | bc
+}
+off=$(load 1 off)
+psql -c "SELECT leadqual.rescore() AS caught_up" >/dev/null   # untimed: states for the leads touched
+on=$(load $((BENCH_EVENTS + 1)) on)
+printf 'load, live scoring off: %.2f s\nload, live scoring on:  %.2f s\n' "$off" "$on"
+printf 'on/off ratio: %.2f (target <= 2)\n' "$(echo "$on / $off" | bc -l)"
+psql -At -c "SELECT 'stored = fresh for ' || count(*) FILTER (WHERE abs(l.score - (leadqual.score(l.lead_id, l.scored_at)).score) < 1e-6) || ' of ' || count(*) || ' sampled leads'
+               FROM leadqual.lead l TABLESAMPLE SYSTEM (1) REPEATABLE (1)"
+
+echo "== pgbench: one event per transaction, 2 clients, $BENCH_SECONDS s each"
+script=$(mktemp)
+cat > "$script" <<SQL
+\set lead random(1, $BENCH_LEADS)
+INSERT INTO leadqual.event (lead_id, event_type, occurred_at, channel, properties) VALUES (:lead, 'page_view', now(), 'organic_search', '{"page": "pricing"}');
+SQL
+tps() { pgbench -n -c 2 -j 2 -T "$BENCH_SECONDS" -f "$script" 2>/dev/null | sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -1; }
+tps_on=$(tps)
+tps_off=$(PGOPTIONS='-c leadqual.auto_scoring=off' tps)
+rm -f "$script"
+printf 'tps, live scoring on:  %.0f\ntps, live scoring off: %.0f\n' "$tps_on" "$tps_off"
+printf 'on keeps %.0f %% of the tps (target >= 50 %%)\n' "$(echo "100 * $tps_on / $tps_off" | bc -l)"
