@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every leadqual test suite against a real PostgreSQL server:
 #   pg_regress (sql/, expected/), isolation specs (test/isolation/),
-#   and the pg_cron scheduling test (test/cron/).
+#   the pg_cron scheduling test (test/cron/) and the pg_dump/pg_restore
+#   round trip (test/dump/).
 # Installs what is missing first.  Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,7 +21,7 @@ if ! pg_virtualenv -t -v "$PGVER" make -s PG_CONFIG="$PG_CONFIG" installcheck; t
     done
 fi
 
-for t in test/cron/*.sh; do
+for t in test/cron/*.sh test/dump/*.sh; do
     [ -f "$t" ] || continue
     echo "== $t"
     bash "$t" || status=1

@@ -11,10 +11,14 @@ CREATE TABLE @extschema@.lead_score_state (
     state   bytea
 ) WITH (fillfactor = 50);
 COMMENT ON TABLE @extschema@.lead_score_state IS
-    'internal: per-lead engagement state for live scoring; a missing row is rebuilt from the lead''s events when needed';
+    'internal: per-lead engagement state for live scoring, derived from the events (not dumped); a missing row is rebuilt from the lead''s events when needed';
 COMMENT ON COLUMN @extschema@.lead_score_state.lead_id IS 'lead the state belongs to';
 COMMENT ON COLUMN @extschema@.lead_score_state.state IS 'serialized engagement state (model, rules fingerprint, decayed sums, window times); empty: no events; NULL: stale, to be rebuilt';
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.lead_score_state', '');
+/*
+ * Not dumped: states are derived from the events, and a restored state would
+ * count the restored events twice.  After a restore, missing states are
+ * rebuilt by rescore() or by each lead's next event.
+ */
 
 CREATE FUNCTION @extschema@.auto_scoring_enabled()
     RETURNS boolean
@@ -400,8 +404,12 @@ BEGIN
     IF NOT @extschema@.auto_scoring_enabled() THEN
         RETURN NULL;
     END IF;
-    SELECT array_agg(n.lead_id ORDER BY n.lead_id) INTO leads FROM new_leads n;
-    PERFORM @extschema@.rescore_leads(leads, as_of, true);
+    -- a lead inserted with its score (a restore, a migration) keeps it
+    SELECT array_agg(n.lead_id ORDER BY n.lead_id) INTO leads
+      FROM new_leads n WHERE n.scored_at IS NULL;
+    IF leads IS NOT NULL THEN
+        PERFORM @extschema@.rescore_leads(leads, as_of, true);
+    END IF;
     RETURN NULL;
 END
 $$;
