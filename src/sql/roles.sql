@@ -25,6 +25,8 @@ GRANT USAGE ON SCHEMA @extschema@ TO leadqual_reader;
 GRANT SELECT ON ALL TABLES IN SCHEMA @extschema@ TO leadqual_reader;
 GRANT INSERT, UPDATE, DELETE ON @extschema@.lead, @extschema@.event,
     @extschema@.stage_history, @extschema@.opportunity TO leadqual_writer;
+-- live scoring runs as the writer of the events
+GRANT INSERT, UPDATE, DELETE ON @extschema@.lead_score_state TO leadqual_writer;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA @extschema@ TO leadqual_writer;
 GRANT INSERT, UPDATE, DELETE, TRUNCATE ON @extschema@.scoring_model, @extschema@.fit_rule,
     @extschema@.engagement_rule, @extschema@.rejection_reason, @extschema@.transition TO leadqual_admin;
