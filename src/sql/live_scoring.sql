@@ -111,6 +111,9 @@ BEGIN
            SET stage = 'mql', stage_entered_at = as_of, sla_due_at = as_of + q.sla
           FROM qualified q
          WHERE l.lead_id = q.lead_id
+           -- rechecked on the newest row if a concurrent action moved the
+           -- lead while we waited for it: then the move is not ours to make
+           AND l.stage = q.from_stage
         RETURNING l.lead_id, q.from_stage, q.hand_raise, l.score
     ), logged AS (
         INSERT INTO @extschema@.stage_history (lead_id, from_stage, to_stage, changed_at, actor, reason, score)
