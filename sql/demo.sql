@@ -12,22 +12,7 @@ RESET client_min_messages;
 SET timezone = 'UTC';
 SET datestyle = 'ISO, YMD';
 
--- try(statement): runs it and shows 'ok', or the error's SQLSTATE, message,
--- detail and hint.
-CREATE FUNCTION pg_temp.try(stmt text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-    st text; msg text; det text; hnt text;
-BEGIN
-    EXECUTE stmt;
-    RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT,
-                            det = PG_EXCEPTION_DETAIL, hnt = PG_EXCEPTION_HINT;
-    RETURN st || ': ' || msg
-        || CASE WHEN det <> '' THEN E'\n  DETAIL: ' || det ELSE '' END
-        || CASE WHEN hnt <> '' THEN E'\n  HINT: ' || hnt ELSE '' END;
-END
-$$;
+\i sql/include/try.sql
 
 -- fingerprint(): md5 of every row of the four data tables, in key order,
 -- with times as epoch seconds (independent of the session's time zone)

@@ -13,22 +13,7 @@ SET timezone = 'UTC';
 SET datestyle = 'ISO, YMD';
 \pset null '(null)'
 
--- try(statement): runs it and shows 'ok', or the error's SQLSTATE, message,
--- detail and hint.  A failed statement is rolled back, as in an application.
-CREATE FUNCTION pg_temp.try(stmt text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-    st text; msg text; det text; hnt text;
-BEGIN
-    EXECUTE stmt;
-    RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT,
-                            det = PG_EXCEPTION_DETAIL, hnt = PG_EXCEPTION_HINT;
-    RETURN st || ': ' || msg
-        || CASE WHEN det <> '' THEN E'\n  DETAIL: ' || det ELSE '' END
-        || CASE WHEN hnt <> '' THEN E'\n  HINT: ' || hnt ELSE '' END;
-END
-$$;
+\i sql/include/try.sql
 
 -- a second model with a short SLA, to see that sla_due_at follows the lead's model
 INSERT INTO leadqual.scoring_model (name, sla) VALUES ('fast', '4 hours');

@@ -9,15 +9,7 @@ CREATE ROLE lq_test_writer IN ROLE leadqual_writer;
 CREATE ROLE lq_test_admin IN ROLE leadqual_admin;
 RESET client_min_messages;
 
--- run a statement, show its SQLSTATE instead of failing the script
-CREATE FUNCTION pg_temp.try(stmt text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE stmt;
-    RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE || ': ' || SQLERRM;
-END
-$$;
+\i sql/include/try.sql
 GRANT EXECUTE ON FUNCTION pg_temp.try(text) TO PUBLIC;
 
 -- the writer loads a lead and its events; live scoring runs as the writer:
