@@ -369,17 +369,25 @@ lq_fit_rule_matches(LqFitRule *rule, LqLeadFields *fields)
 
 /*
  * lq_fit
- *		Fit score of a lead under a model, summing points in rule order.
+ *		Fit score of a lead under a model, summing points in rule order.  If
+ *		matched is not NULL, matched[i] tells whether rule i matched (the
+ *		ledger of explain_score).
  */
 double
-lq_fit(LqModel *model, LqLeadFields *fields)
+lq_fit(LqModel *model, LqLeadFields *fields, bool *matched)
 {
 	double		fit = 0;
 	int			i;
 
 	for (i = 0; i < model->nfit; i++)
-		if (lq_fit_rule_matches(&model->fit[i], fields))
+	{
+		bool		m = lq_fit_rule_matches(&model->fit[i], fields);
+
+		if (matched)
+			matched[i] = m;
+		if (m)
 			fit += model->fit[i].points;
+	}
 	return fit;
 }
 
@@ -411,7 +419,7 @@ lq_fit_score(PG_FUNCTION_ARGS)
 				 errmsg("lead has no scoring model"),
 				 errhint("Pass a model name, or set lead.model.")));
 
-	PG_RETURN_FLOAT8(lq_fit(model, &fields));
+	PG_RETURN_FLOAT8(lq_fit(model, &fields, NULL));
 }
 
 /*

@@ -157,7 +157,7 @@ typedef struct LqLeadFields
 
 extern void lq_lead_fields(HeapTupleHeader lead, LqLeadFields *fields);
 extern bool lq_fit_rule_matches(LqFitRule *rule, LqLeadFields *fields);
-extern double lq_fit(LqModel *model, LqLeadFields *fields);
+extern double lq_fit(LqModel *model, LqLeadFields *fields, bool *matched);
 
 /* ----------------------------------------------------------------
  * Engagement state (engagement.c)

@@ -572,18 +572,18 @@ lq_index_event_types(LqModel *m)
 }
 
 /*
- * lq_model_by_name
- *		Find a compiled model in the array being built.
+ * lq_model_index
+ *		Index of a compiled model in the array being built, -1 if absent.
  */
-static LqModel *
-lq_model_by_name(LqModel **models, int n, const char *name)
+static int
+lq_model_index(LqModel **models, int n, const char *name)
 {
 	int			i;
 
 	for (i = 0; i < n; i++)
 		if (strcmp(models[i]->name, name) == 0)
-			return models[i];
-	return NULL;
+			return i;
+	return -1;
 }
 
 /*
@@ -684,7 +684,8 @@ lq_load_rules(void)
 			TupleDesc	desc = tt->tupdesc;
 			bool		n;
 			char	   *mname = TextDatumGetCString(lq_getdatum(tup, desc, 1, &n));
-			LqModel    *m = lq_model_by_name(models, nmodels, mname);
+			int			k = lq_model_index(models, nmodels, mname);
+			LqModel    *m = k < 0 ? NULL : models[k];
 			int64		rule_id = DatumGetInt64(lq_getdatum(tup, desc, 2, &n));
 			char	   *field = TextDatumGetCString(lq_getdatum(tup, desc, 3, &n));
 			char	   *op = TextDatumGetCString(lq_getdatum(tup, desc, 4, &n));
@@ -694,7 +695,6 @@ lq_load_rules(void)
 			Datum		descr = lq_getdatum(tup, desc, 7, &n);
 			char	   *descrtext = n ? NULL : TextDatumGetCString(descr);
 			Jsonb	   *jvalue = NULL;
-			int			k;
 
 			if (m == NULL)
 				continue;		/* the foreign key makes this impossible */
@@ -706,10 +706,8 @@ lq_load_rules(void)
 			lq_compile_fit_rule(&m->fit[m->nfit++], rule_id, field, op, jvalue,
 								points, descrtext);
 			MemoryContextSwitchTo(oldcxt);
-			for (k = 0; k < nmodels; k++)
-				if (models[k] == m)
-					appendStringInfo(&fp[k], "F%lld|%s|%s|%s|%.17g|", (long long) rule_id,
-									 field, op, valuetext ? valuetext : "", points);
+			appendStringInfo(&fp[k], "F%lld|%s|%s|%s|%.17g|", (long long) rule_id,
+							 field, op, valuetext ? valuetext : "", points);
 		}
 
 		/* engagement rules */
@@ -725,7 +723,8 @@ lq_load_rules(void)
 			TupleDesc	desc = tt->tupdesc;
 			bool		n;
 			char	   *mname = TextDatumGetCString(lq_getdatum(tup, desc, 1, &n));
-			LqModel    *m = lq_model_by_name(models, nmodels, mname);
+			int			k = lq_model_index(models, nmodels, mname);
+			LqModel    *m = k < 0 ? NULL : models[k];
 			int64		rule_id = DatumGetInt64(lq_getdatum(tup, desc, 2, &n));
 			char	   *etype = TextDatumGetCString(lq_getdatum(tup, desc, 3, &n));
 			Datum		props = lq_getdatum(tup, desc, 4, &n);
@@ -742,7 +741,6 @@ lq_load_rules(void)
 			Datum		descr = lq_getdatum(tup, desc, 10, &n);
 			char	   *descrtext = n ? NULL : TextDatumGetCString(descr);
 			Jsonb	   *jprops = NULL;
-			int			k;
 
 			if (m == NULL)
 				continue;
@@ -755,14 +753,12 @@ lq_load_rules(void)
 								half_life, has_cap, max_points, min_count, within,
 								descrtext);
 			MemoryContextSwitchTo(oldcxt);
-			for (k = 0; k < nmodels; k++)
-				if (models[k] == m)
-					appendStringInfo(&fp[k], "E%lld|%s|%s|%.17g|%.17g|%d|%.17g|%d|%lld|",
-									 (long long) rule_id, etype,
-									 propstext ? propstext : "", points,
-									 half_life ? lq_interval_seconds(half_life) : 0.0,
-									 (int) has_cap, max_points, min_count,
-									 (long long) (within ? lq_interval_usecs(within) : 0));
+			appendStringInfo(&fp[k], "E%lld|%s|%s|%.17g|%.17g|%d|%.17g|%d|%lld|",
+							 (long long) rule_id, etype,
+							 propstext ? propstext : "", points,
+							 half_life ? lq_interval_seconds(half_life) : 0.0,
+							 (int) has_cap, max_points, min_count,
+							 (long long) (within ? lq_interval_usecs(within) : 0));
 		}
 
 		for (i = 0; i < (uint64) nmodels; i++)

@@ -104,13 +104,7 @@ lq_score_lead(int64 lead_id, TimestampTz as_of, text *model_name, LqLeadScore *o
 	out->as_of = as_of;
 	out->fit_matched = MemoryContextAllocZero(callercxt,
 											  sizeof(bool) * Max(out->model->nfit, 1));
-	out->fit = 0;
-	for (i = 0; i < (uint64) out->model->nfit; i++)
-		if (lq_fit_rule_matches(&out->model->fit[i], &fields))
-		{
-			out->fit_matched[i] = true;
-			out->fit += out->model->fit[i].points;
-		}
+	out->fit = lq_fit(out->model, &fields, out->fit_matched);
 
 	out->eng = lq_eng_state_new(out->model, as_of, callercxt);
 	ret = SPI_execute_plan(lq_events_plan, args, NULL, true, 0);
