@@ -5,6 +5,7 @@ SET client_min_messages = warning;
 DROP EXTENSION IF EXISTS leadqual CASCADE;
 CREATE EXTENSION leadqual;
 RESET client_min_messages;
+\i sql/include/try.sql
 
 -- A model with undecayed points, so every value is exact whatever the clock:
 -- fit 20 for a VP; 5 per visit, 1 per demo; MQL at 30 (or a demo).
@@ -120,6 +121,21 @@ SELECT * FROM stale_scores() ORDER BY lead_id;
 SELECT leadqual.rescore(now(), 'live') > 0 AS changed;
 -- every stored score equals a fresh score() at its scored_at: expect no rows
 SELECT * FROM stale_scores();
+
+-- state_add_events (internal) counts events into a stored state under the
+-- model the state names: two visits (7 each) add 14; an unknown type and an
+-- element without a time count nothing
+SELECT (leadqual.state_read(leadqual.state_add_events(s.state,
+            ARRAY['visit', 'visit', 'nope', 'visit'],
+            ARRAY[NULL, '{}', NULL, NULL]::jsonb[],
+            ARRAY['2025-01-09', '2025-01-10', '2025-01-10', NULL]::timestamptz[]), now())).engagement
+       - (leadqual.state_read(s.state, now())).engagement AS added
+  FROM leadqual.lead_score_state s WHERE s.lead_id = 1;
+-- an empty state names no model: NULL, to be rebuilt
+SELECT leadqual.state_add_events('\x', ARRAY['visit'], ARRAY[NULL]::jsonb[], ARRAY[now()]) IS NULL AS rebuild;
+-- the arrays must be parallel
+SELECT pg_temp.try($$SELECT leadqual.state_add_events(s.state, ARRAY['visit', 'visit'], ARRAY[NULL]::jsonb[],
+                                                      ARRAY[now()]) FROM leadqual.lead_score_state s WHERE s.lead_id = 1$$);
 
 -- TRUNCATE of event: back to fit only
 TRUNCATE leadqual.event;

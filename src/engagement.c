@@ -23,9 +23,11 @@
 #include <math.h>
 
 #include "access/htup_details.h"
+#include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "libpq/pqformat.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 
 #include "leadqual.h"
@@ -696,15 +698,16 @@ lq_engagement_deserial(PG_FUNCTION_ARGS)
  * Stored states for live scoring
  *
  * score_state(model, event_type, properties, occurred_at) aggregates a lead's
- * events into a serialized state with no as-of limit; state_merge adds the
- * state of newly inserted events to a stored one; state_read reads the
- * engagement at a time and the latest hand-raise.  A stale state (rules changed, model gone) merges and
- * reads as NULL, which tells live scoring to rebuild it from the events.
+ * events into a serialized state with no as-of limit; state_add_events counts
+ * newly inserted events into a stored state; state_read reads the engagement
+ * at a time and the latest hand-raise.  A stale state (rules changed, model
+ * gone) adds and reads as NULL, which tells live scoring to rebuild it from
+ * the events.
  * ---------------------------------------------------------------- */
 
 PG_FUNCTION_INFO_V1(lq_score_state_trans);
 PG_FUNCTION_INFO_V1(lq_score_state_final);
-PG_FUNCTION_INFO_V1(lq_state_merge);
+PG_FUNCTION_INFO_V1(lq_state_add_events);
 PG_FUNCTION_INFO_V1(lq_state_read);
 
 /*
@@ -732,29 +735,54 @@ lq_score_state_final(PG_FUNCTION_ARGS)
 }
 
 /*
- * lq_state_merge
- *		state_merge(stored bytea, delta bytea) → bytea, NULL if either is
- *		stale or they belong to different models.
+ * lq_state_add_events
+ *		state_add_events(stored bytea, event_types text[], properties jsonb[],
+ *		occurred_at timestamptz[]) → bytea: the stored state with the given
+ *		events counted, under the model the state names.  NULL if the state
+ *		is stale or empty (an empty state names no model: rebuild it).
+ *		Elements with a NULL event type or time are skipped, as the
+ *		aggregates skip such rows.
  */
 Datum
-lq_state_merge(PG_FUNCTION_ARGS)
+lq_state_add_events(PG_FUNCTION_ARGS)
 {
 	bytea	   *stored = PG_GETARG_BYTEA_PP(0);
-	LqEngState *a;
-	LqEngState *b = lq_eng_state_from_bytea(PG_GETARG_BYTEA_PP(1), CurrentMemoryContext, true);
+	ArrayType  *types = PG_GETARG_ARRAYTYPE_P(1);
+	ArrayType  *props = PG_GETARG_ARRAYTYPE_P(2);
+	ArrayType  *times = PG_GETARG_ARRAYTYPE_P(3);
+	Datum	   *tv,
+			   *pv,
+			   *ov;
+	bool	   *tn,
+			   *pn,
+			   *on;
+	int			nt,
+				np,
+				no;
+	LqEngState *s;
+	int			i;
 
-	/* an empty stored state: the lead had no events */
 	if (VARSIZE_ANY_EXHDR(stored) == 0)
-	{
-		if (b == NULL)
-			PG_RETURN_NULL();
-		PG_RETURN_BYTEA_P(lq_eng_state_to_bytea(b));
-	}
-	a = lq_eng_state_from_bytea(stored, CurrentMemoryContext, true);
-	if (a == NULL || b == NULL || a->model != b->model || a->as_of != b->as_of)
 		PG_RETURN_NULL();
-	lq_eng_state_merge(a, b);
-	PG_RETURN_BYTEA_P(lq_eng_state_to_bytea(a));
+	s = lq_eng_state_from_bytea(stored, CurrentMemoryContext, true);
+	if (s == NULL)
+		PG_RETURN_NULL();
+
+	deconstruct_array(types, TEXTOID, -1, false, TYPALIGN_INT, &tv, &tn, &nt);
+	deconstruct_array(props, JSONBOID, -1, false, TYPALIGN_INT, &pv, &pn, &np);
+	deconstruct_array(times, TIMESTAMPTZOID, sizeof(TimestampTz), FLOAT8PASSBYVAL,
+					  TYPALIGN_DOUBLE, &ov, &on, &no);
+	if (nt != np || nt != no)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("event arrays must have the same length"),
+				 errdetail("event_types has %d elements, properties %d, occurred_at %d.",
+						   nt, np, no)));
+	for (i = 0; i < nt; i++)
+		if (!tn[i] && !on[i])
+			lq_eng_state_add_event(s, DatumGetTextPP(tv[i]), pv[i], pn[i],
+								   DatumGetTimestampTz(ov[i]));
+	PG_RETURN_BYTEA_P(lq_eng_state_to_bytea(s));
 }
 
 /*

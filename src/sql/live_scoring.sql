@@ -1,5 +1,10 @@
 
-/* src/sql/live_scoring.sql — automatic moves and live scoring (SPEC §4) */
+/*
+ * src/sql/live_scoring.sql — automatic moves and live scoring (SPEC §4)
+ *
+ * The functions that run once per statement on the leads it touched are
+ * SET jit = off: compiling their plans would cost more than running them.
+ */
 
 /*
  * Per-lead engagement state kept for live scoring: the forward-decayed sums
@@ -49,12 +54,13 @@ CREATE AGGREGATE @extschema@.score_state(model text, event_type text, properties
 COMMENT ON AGGREGATE @extschema@.score_state(text, text, jsonb, timestamptz) IS
     'internal: engagement state of a group of events (one lead), every event counted, for live scoring';
 
-CREATE FUNCTION @extschema@.state_merge(stored bytea, delta bytea)
+CREATE FUNCTION @extschema@.state_add_events(stored bytea, event_types text[],
+                                             properties jsonb[], occurred_at timestamptz[])
     RETURNS bytea
-    AS 'MODULE_PATHNAME', 'lq_state_merge'
+    AS 'MODULE_PATHNAME', 'lq_state_add_events'
     LANGUAGE C STABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@.state_merge(bytea, bytea) IS
-    'internal: adds the state of new events to a stored state; NULL if either is stale (rules changed)';
+COMMENT ON FUNCTION @extschema@.state_add_events(bytea, text[], jsonb[], timestamptz[]) IS
+    'internal: a stored state with more events counted, under the model it names; NULL if it is stale or empty (to be rebuilt)';
 
 CREATE FUNCTION @extschema@.state_read(state bytea, at timestamptz)
     RETURNS @extschema@.engagement_detail
@@ -80,6 +86,7 @@ CREATE FUNCTION @extschema@.apply_automatic_moves(as_of timestamptz, lead_ids bi
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp
     SET plan_cache_mode = force_generic_plan
+    SET jit = off
 AS $$
 BEGIN
     RETURN QUERY
@@ -130,18 +137,20 @@ COMMENT ON FUNCTION @extschema@.apply_automatic_moves(timestamptz, bigint[], tim
     'internal: makes the system''s moves into mql (threshold, hand-raise, recycle) for the given leads; returns the leads moved';
 
 /*
- * Live scoring of inserted events: merge the new events' state into each
- * lead's stored state (INSERT … ON CONFLICT locks the state row, so
- * concurrent inserts for one lead serialize and none is lost), rebuild the
- * states that are new or stale from the lead's events, store the score at
- * clock_timestamp(), make the automatic moves.  With leadqual.auto_scoring
- * off, only forget the affected leads' states: rescore() catches up, and the
- * next live event rebuilds them.
+ * Live scoring of inserted events: add the new events to each lead's stored
+ * state (an UPDATE: concurrent inserts for one lead serialize on the state
+ * row and none is lost), store the score at clock_timestamp(), make the
+ * automatic moves.  Leads without a state row get an empty one (INSERT … ON
+ * CONFLICT: concurrent first events of a lead serialize on its key) and,
+ * like leads whose state is stale, are rebuilt from their events.  With
+ * leadqual.auto_scoring off, only forget the affected leads' states:
+ * rescore() catches up, and the next live event rebuilds them.
  */
 CREATE FUNCTION @extschema@.event_inserted() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
     SET plan_cache_mode = force_generic_plan
+    SET jit = off
 AS $$
 DECLARE
     as_of timestamptz := clock_timestamp();
@@ -156,54 +165,50 @@ BEGIN
     END IF;
 
     /*
-     * One statement: merge the new events into the stored states (in
-     * lead_id order, so concurrent batches lock states alike), store the
-     * scores they give (fit does not change with events: the stored one is
-     * kept), and collect the leads that may move and those whose state must
-     * be rebuilt (new: older events may be missing; stale: old rules).
+     * One statement.  delta: the new events of each lead, in lead_id order
+     * (the state rows are then updated in that order, so concurrent batches
+     * lock alike).  merged: the states with the new events counted (the
+     * state names its model: no probe of lead needed).  added: placeholders
+     * for leads without a state row.  stored: the scores the states give
+     * (fit does not change with events: the stored one is kept), read back
+     * for the candidate moves.
      */
-    WITH models AS (
-        -- each lead's model, by one index probe per lead (a join could pick
-        -- a scan of every lead for a large batch)
-        SELECT x.lead_id,
-               (SELECT l.model FROM @extschema@.lead l WHERE l.lead_id = x.lead_id) AS model
-          FROM (SELECT DISTINCT n.lead_id FROM new_events n) x
-    ), delta AS (
-        SELECT n.lead_id,
-               @extschema@.score_state(lm.model, n.event_type, n.properties, n.occurred_at) AS state
-          FROM new_events n JOIN models lm ON lm.lead_id = n.lead_id
-         GROUP BY n.lead_id, lm.model
+    WITH delta AS (
+        SELECT n.lead_id, array_agg(n.event_type) AS types, array_agg(n.properties) AS props,
+               array_agg(n.occurred_at) AS times
+          FROM new_events n
+         GROUP BY n.lead_id
+         ORDER BY n.lead_id
     ), merged AS (
+        UPDATE @extschema@.lead_score_state s
+           SET state = @extschema@.state_add_events(s.state, d.types, d.props, d.times)
+          FROM delta d
+         WHERE s.lead_id = d.lead_id
+        RETURNING s.lead_id, s.state
+    ), added AS (
         INSERT INTO @extschema@.lead_score_state AS s (lead_id, state)
-        SELECT d.lead_id, d.state FROM delta d ORDER BY d.lead_id
-        ON CONFLICT (lead_id) DO UPDATE
-           SET state = @extschema@.state_merge(s.state, excluded.state)
-        RETURNING s.lead_id, s.xmax = 0 AS inserted, s.state
-    ), fresh AS (
-        SELECT l.lead_id,
-               coalesce(l.fit_score, @extschema@.fit_score(l)) AS fit,
-               coalesce(r.engagement,
-                        (SELECT @extschema@.engagement_score(l.model, e.event_type, e.properties,
-                                                             e.occurred_at, as_of)
-                           FROM @extschema@.event e WHERE e.lead_id = l.lead_id)) AS engagement,
-               r.last_hand_raise
-          FROM merged m
-          CROSS JOIN LATERAL @extschema@.state_read(m.state, as_of) r
-          JOIN @extschema@.lead l ON l.lead_id = m.lead_id
-         WHERE NOT m.inserted AND m.state IS NOT NULL
+        SELECT d.lead_id, NULL FROM delta d
+         WHERE NOT EXISTS (SELECT FROM merged m WHERE m.lead_id = d.lead_id)
+         ORDER BY d.lead_id
+        ON CONFLICT (lead_id) DO UPDATE SET state = NULL
+        RETURNING s.lead_id
     ), stored AS (
         UPDATE @extschema@.lead l
-           SET fit_score = f.fit,
-               engagement_score = f.engagement,
-               score = f.fit + f.engagement,
-               grade = @extschema@.grade(l.model, f.fit, f.engagement),
-               scored_at = as_of
-          FROM fresh f
-         WHERE l.lead_id = f.lead_id
-        RETURNING l.lead_id, l.stage, l.stage_entered_at, l.score, l.grade, l.model, f.last_hand_raise
+           SET (fit_score, engagement_score, score, grade, scored_at) =
+               (SELECT x.fit, x.eng, x.fit + x.eng, @extschema@.grade(l.model, x.fit, x.eng), as_of
+                  FROM (SELECT coalesce(l.fit_score, @extschema@.fit_score(l)) AS fit,
+                               coalesce(r.engagement,
+                                        (SELECT @extschema@.engagement_score(l.model, e.event_type, e.properties,
+                                                                          e.occurred_at, as_of)
+                                           FROM @extschema@.event e WHERE e.lead_id = l.lead_id)) AS eng) x)
+          FROM merged m
+          CROSS JOIN LATERAL @extschema@.state_read(m.state, as_of) r
+         WHERE l.lead_id = m.lead_id AND m.state IS NOT NULL
+        RETURNING l.lead_id, l.stage, l.stage_entered_at, l.score, l.grade, l.model, r.last_hand_raise
     )
-    SELECT (SELECT array_agg(m.lead_id ORDER BY m.lead_id) FROM merged m
-             WHERE m.inserted OR m.state IS NULL),
+    SELECT (SELECT array_agg(x.lead_id ORDER BY x.lead_id)
+              FROM (SELECT a.lead_id FROM added a
+                    UNION ALL SELECT m.lead_id FROM merged m WHERE m.state IS NULL) x),
            array_agg(st.lead_id ORDER BY st.lead_id),
            array_agg(st.last_hand_raise ORDER BY st.lead_id)
       INTO rebuild, leads, hand_raises
@@ -234,6 +239,7 @@ CREATE FUNCTION @extschema@.event_changed() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
     SET plan_cache_mode = force_generic_plan
+    SET jit = off
 AS $$
 DECLARE
     leads bigint[];
@@ -288,6 +294,7 @@ CREATE FUNCTION @extschema@.rebuild_score_state(lead_ids bigint[])
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp
     SET plan_cache_mode = force_generic_plan
+    SET jit = off
 AS $$
 BEGIN
     PERFORM 1 FROM @extschema@.lead_score_state s
@@ -321,6 +328,7 @@ CREATE FUNCTION @extschema@.rescore_leads(lead_ids bigint[], as_of timestamptz, 
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp
     SET plan_cache_mode = force_generic_plan
+    SET jit = off
 AS $$
 DECLARE
     hand_raises timestamptz[];
