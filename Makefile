@@ -16,6 +16,7 @@ OBJS = \
 	src/engagement.o \
 	src/mql_crossing.o \
 	src/score.o \
+	src/rescore_pass.o \
 	src/lifecycle.o \
 	src/demo.o \
 	src/demo_catalog.o \

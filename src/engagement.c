@@ -41,22 +41,33 @@
 #define LQ_STATE_VERSION 1
 
 /*
- * lq_eng_state_new
- *		A zeroed state for a model, in the given memory context.  as_of may be
- *		DT_NOEND for a state that counts every event (replays, live scoring);
- *		then the landmark follows the events.
+ * lq_eng_state_size
+ *		Bytes a state of the model takes: the header and its arrays.
  */
-LqEngState *
-lq_eng_state_new(LqModel *model, TimestampTz as_of, MemoryContext cxt)
+Size
+lq_eng_state_size(LqModel *model)
 {
-	Size		size = MAXALIGN(sizeof(LqEngState)) +
+	return MAXALIGN(sizeof(LqEngState)) +
 		MAXALIGN(sizeof(double) * Max(model->neng, 1)) +
 		MAXALIGN(sizeof(int64) * Max(model->neng, 1)) +
 		sizeof(TimestampTz) * Max(model->nrecent, 1);
-	char	   *p = MemoryContextAllocZero(cxt, size);
+}
+
+/*
+ * lq_eng_state_init
+ *		Lay out an empty state for a model in buf (lq_eng_state_size bytes,
+ *		MAXALIGNed).  as_of may be DT_NOEND for a state that counts
+ *		every event (replays, live scoring); then the landmark follows the
+ *		events.
+ */
+LqEngState *
+lq_eng_state_init(LqModel *model, TimestampTz as_of, void *buf)
+{
+	char	   *p = buf;
 	LqEngState *s = (LqEngState *) p;
 	int			i;
 
+	memset(buf, 0, lq_eng_state_size(model));
 	p += MAXALIGN(sizeof(LqEngState));
 	s->sum = (double *) p;
 	p += MAXALIGN(sizeof(double) * Max(model->neng, 1));
@@ -74,6 +85,17 @@ lq_eng_state_new(LqModel *model, TimestampTz as_of, MemoryContext cxt)
 	for (i = 0; i < s->nrecent; i++)
 		s->recent[i] = DT_NOBEGIN;
 	return s;
+}
+
+/*
+ * lq_eng_state_new
+ *		A new empty state for a model, in the given memory context.
+ */
+LqEngState *
+lq_eng_state_new(LqModel *model, TimestampTz as_of, MemoryContext cxt)
+{
+	return lq_eng_state_init(model, as_of,
+							 MemoryContextAlloc(cxt, lq_eng_state_size(model)));
 }
 
 /*

@@ -93,11 +93,16 @@ BEGIN
     WITH c AS (
         SELECT * FROM unnest(lead_ids, last_hand_raise) AS c(lead_id, last_hr)
     ), cand AS (
-        SELECT l.lead_id, l.stage AS from_stage, l.score, m.sla,
+        -- one index probe per lead given: the fence (OFFSET 0) keeps the
+        -- planner from driving the join from lead, which stale statistics
+        -- after a bulk load can make look tiny
+        SELECT l.lead_id, l.stage AS from_stage, l.score, l.grade, l.stage_entered_at,
+               m.sla, m.mql_threshold, m.min_fit_grade, m.recycle_after,
                (c.last_hr IS NOT NULL AND c.last_hr <= as_of
                 AND (l.stage = 'inquiry' OR c.last_hr > l.stage_entered_at)) AS hand_raise
           FROM c
-          JOIN @extschema@.lead l ON l.lead_id = c.lead_id
+          CROSS JOIN LATERAL (SELECT l.* FROM @extschema@.lead l
+                               WHERE l.lead_id = c.lead_id OFFSET 0) l
           JOIN @extschema@.scoring_model m ON m.name = l.model
          WHERE l.stage IN ('inquiry', 'nurture')
            AND as_of >= l.stage_entered_at
@@ -107,12 +112,10 @@ BEGIN
     ), qualified AS (
         SELECT cand.*
           FROM cand
-          JOIN @extschema@.lead l ON l.lead_id = cand.lead_id
-          JOIN @extschema@.scoring_model m ON m.name = l.model
          WHERE cand.hand_raise
-            OR (l.score >= m.mql_threshold
-                AND substr(l.grade, 1, 1) <= m.min_fit_grade
-                AND (l.stage = 'inquiry' OR as_of >= l.stage_entered_at + m.recycle_after))
+            OR (cand.score >= cand.mql_threshold
+                AND substr(cand.grade, 1, 1) <= cand.min_fit_grade
+                AND (cand.from_stage = 'inquiry' OR as_of >= cand.stage_entered_at + cand.recycle_after))
     ), moved AS (
         UPDATE @extschema@.lead l
            SET stage = 'mql', stage_entered_at = as_of, sla_due_at = as_of + q.sla

@@ -132,6 +132,18 @@ COMMENT ON FUNCTION @extschema@.explain_score(bigint, timestamptz, text) IS
     'ledger of score(): matching fit rules, and engagement rules with matching events, with their contributions';
 
 /*
+ * engagement_by_lead: rescore()'s pass over the events, in C: every lead of
+ * a model with engagement_detail over its events, from one scan of lead and
+ * one of event (more if the states outgrow maintenance_work_mem).
+ */
+CREATE FUNCTION @extschema@.engagement_by_lead(model text, as_of timestamptz DEFAULT now())
+    RETURNS TABLE (lead_id bigint, engagement float8, last_hand_raise timestamptz)
+    AS 'MODULE_PATHNAME', 'lq_engagement_by_lead'
+    LANGUAGE C STABLE STRICT PARALLEL RESTRICTED ROWS 100000;
+COMMENT ON FUNCTION @extschema@.engagement_by_lead(text, timestamptz) IS
+    'every lead of the model with its engagement at as_of and latest hand-raise at or before it, in one pass over the events';
+
+/*
  * rescore: recompute and store every lead's score set-based, one model at a
  * time (the aggregate's state belongs to one model), then make the automatic
  * stage moves.  Only rows whose stored values change are written.  Leads
@@ -146,7 +158,6 @@ CREATE FUNCTION @extschema@.rescore(as_of timestamptz DEFAULT now(), model text 
 AS $$
 DECLARE
     m record;
-    nmodels integer;
     changed bigint[] := '{}';
     updated bigint[];
     leads bigint[];
@@ -169,25 +180,16 @@ BEGIN
     -- state table first: a live-scoring writer takes the state row, then lead
     LOCK TABLE @extschema@.lead_score_state, @extschema@.lead IN SHARE ROW EXCLUSIVE MODE;
 
-    -- models in use, by the index on lead.model (one probe per model)
-    SELECT count(*) INTO nmodels FROM @extschema@.scoring_model sm
-     WHERE EXISTS (SELECT FROM @extschema@.lead l WHERE l.model = sm.name);
-
     FOR m IN SELECT sm.name, sm.mql_threshold, sm.min_fit_grade FROM @extschema@.scoring_model sm
               WHERE (rescore.model IS NULL OR sm.name = rescore.model)
                 AND EXISTS (SELECT FROM @extschema@.lead l WHERE l.model = sm.name)
               ORDER BY sm.name LOOP
         WITH eng AS (
-            SELECT e.lead_id,
-                   @extschema@.engagement_detail(m.name, e.event_type, e.properties, e.occurred_at, as_of) AS d
-              FROM @extschema@.event e
-             WHERE nmodels = 1
-                OR e.lead_id IN (SELECT l.lead_id FROM @extschema@.lead l WHERE l.model = m.name)
-             GROUP BY e.lead_id
+            SELECT * FROM @extschema@.engagement_by_lead(m.name, as_of)
         ), scored AS (
-            SELECT l.lead_id, l.stage, l.stage_entered_at, (eng.d).last_hand_raise AS last_hr,
+            SELECT l.lead_id, l.stage, l.stage_entered_at, eng.last_hand_raise AS last_hr,
                    @extschema@.fit_score(l, m.name) AS fit,
-                   coalesce((eng.d).engagement, 0) AS engagement
+                   coalesce(eng.engagement, 0) AS engagement
               FROM @extschema@.lead l LEFT JOIN eng ON eng.lead_id = l.lead_id
              WHERE l.model = m.name
         ), fresh AS MATERIALIZED (

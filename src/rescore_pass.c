@@ -1,0 +1,379 @@
+/*-------------------------------------------------------------------------
+ *
+ * rescore_pass.c
+ *	  The from-scratch pass of rescore(): every lead of a model with its
+ *	  engagement at as_of and its latest hand-raise, from one sequential
+ *	  scan of lead and one of event.
+ *
+ *	  engagement_by_lead(model, as_of)
+ *		→ TABLE (lead_id, engagement, last_hand_raise)
+ *
+ *	  It computes what
+ *
+ *		SELECT l.lead_id, engagement_detail(l.model, e.event_type, …)
+ *		  FROM lead l LEFT JOIN event e USING (lead_id)
+ *		 WHERE l.model = $1 GROUP BY l.lead_id
+ *
+ *	  computes, without the executor's per-event work (expression
+ *	  evaluation, a hash-table probe through a minimal tuple, a function
+ *	  call): the states sit in a hash table keyed by lead_id, and events of
+ *	  one lead that follow each other on disk reuse the last probe.  The
+ *	  states take lq_eng_state_size() bytes each; when the leads of the
+ *	  model need more than the memory allowed, the leads are split by a hash
+ *	  of their id and the tables scanned once per part.
+ *
+ *	  The scans read with the statement's snapshot, after the same
+ *	  privilege checks a query would make; tables under row-level security
+ *	  for the caller are refused rather than read past their policies.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/table.h"
+#include "access/tableam.h"
+#include "common/hashfn.h"
+#include "executor/tuptable.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/rls.h"
+#include "utils/snapmgr.h"
+
+#include "leadqual.h"
+
+/* One lead of the model: its id and its state. */
+typedef struct LqPassEntry
+{
+	int64		lead_id;		/* hash key */
+	LqEngState *state;
+	char		status;			/* simplehash's slot status */
+} LqPassEntry;
+
+#define SH_PREFIX lqpass
+#define SH_ELEMENT_TYPE LqPassEntry
+#define SH_KEY_TYPE int64
+#define SH_KEY lead_id
+#define SH_HASH_KEY(tb, key) murmurhash32((uint32) ((uint64) (key) ^ ((uint64) (key) >> 32)))
+#define SH_EQUAL(tb, a, b) ((a) == (b))
+#define SH_SCOPE static inline
+#define SH_DECLARE
+#define SH_DEFINE
+#include "lib/simplehash.h"
+
+/*
+ * Bytes a lead costs besides its state: its hash slot at simplehash's
+ * fill factor, and room for the table to double.
+ */
+#define LQ_PASS_SLOT_BYTES (2 * sizeof(LqPassEntry) + 16)
+
+/* States are carved out of blocks of this many. */
+#define LQ_PASS_STATES_PER_BLOCK 1024
+
+/* The tables the pass reads, their columns, and the part being scanned. */
+typedef struct LqPass
+{
+	LqModel    *model;
+	TimestampTz as_of;
+	Relation	lead;
+	Relation	event;
+	AttrNumber	lead_id_att;	/* lead.lead_id */
+	AttrNumber	lead_model_att; /* lead.model */
+	AttrNumber	ev_lead_att;	/* event.lead_id */
+	AttrNumber	ev_type_att;	/* event.event_type */
+	AttrNumber	ev_props_att;	/* event.properties */
+	AttrNumber	ev_time_att;	/* event.occurred_at */
+	Size		state_size;	/* lq_eng_state_size, MAXALIGNed */
+	Size		entry_size;		/* what one lead costs */
+	char	   *block;			/* states: the current block … */
+	int			block_left;		/* … and how many more it holds */
+	MemoryContext cxt;			/* where states and the table live */
+	int			nparts;			/* leads are split into this many parts */
+	int			part;			/* the part this scan collects */
+} LqPass;
+
+/*
+ * lq_pass_open
+ *		Open one of the extension's tables (in the schema of the function
+ *		being called) for reading, after the checks a SELECT would make.
+ */
+static Relation
+lq_pass_open(FunctionCallInfo fcinfo, const char *relname)
+{
+	Oid			nsp = get_func_namespace(fcinfo->flinfo->fn_oid);
+	Oid			relid = get_relname_relid(relname, nsp);
+	AclResult	aclresult;
+
+	if (!OidIsValid(relid))
+		elog(ERROR, "table \"%s\" of leadqual is missing", relname);
+	aclresult = pg_class_aclcheck(relid, GetUserId(), ACL_SELECT);
+	if (aclresult != ACLCHECK_OK)
+		aclcheck_error(aclresult, OBJECT_TABLE, get_rel_name(relid));
+	if (check_enable_rls(relid, InvalidOid, false) == RLS_ENABLED)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("engagement_by_lead cannot read table \"%s\" under row-level security",
+						get_rel_name(relid)),
+				 errhint("Use the engagement_detail aggregate over the rows you may see, or run it as a role that bypasses row-level security.")));
+	return table_open(relid, AccessShareLock);
+}
+
+/*
+ * lq_pass_attnum
+ *		A column of one of the extension's tables, by name.
+ */
+static AttrNumber
+lq_pass_attnum(Relation rel, const char *colname)
+{
+	AttrNumber	att = get_attnum(RelationGetRelid(rel), colname);
+
+	if (att == InvalidAttrNumber)
+		elog(ERROR, "column \"%s\" of table \"%s\" is missing",
+			 colname, RelationGetRelationName(rel));
+	return att;
+}
+
+/*
+ * lq_pass_in_part
+ *		Does the lead belong to the part being collected?
+ */
+static inline bool
+lq_pass_in_part(LqPass *pass, int64 lead_id)
+{
+	return pass->nparts == 1 ||
+		hash_bytes_uint32((uint32) (lead_id ^ (lead_id >> 32))) % pass->nparts == pass->part;
+}
+
+/*
+ * lq_pass_collect_leads
+ *		Scan lead and make an empty state for every lead of the model in the
+ *		current part.  Stops making states once they would take more than
+ *		limit bytes, but goes on counting; returns how many leads of the
+ *		model the part has.
+ */
+static int64
+lq_pass_collect_leads(LqPass *pass, lqpass_hash *states, Size limit)
+{
+	TableScanDesc scan;
+	TupleTableSlot *slot = table_slot_create(pass->lead, NULL);
+	AttrNumber	maxatt = Max(pass->lead_id_att, pass->lead_model_att);
+	MemoryContext rowcxt = AllocSetContextCreate(CurrentMemoryContext,
+												 "leadqual engagement_by_lead lead",
+												 ALLOCSET_SMALL_SIZES);
+	int64		nleads = 0;
+
+	scan = table_beginscan(pass->lead, GetActiveSnapshot(), 0, NULL);
+	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
+	{
+		int64		lead_id;
+		text	   *model;
+		bool		same;
+		MemoryContext old;
+
+		CHECK_FOR_INTERRUPTS();
+		slot_getsomeattrs(slot, maxatt);
+		if (slot->tts_isnull[pass->lead_id_att - 1] ||
+			slot->tts_isnull[pass->lead_model_att - 1])
+			continue;
+		lead_id = DatumGetInt64(slot->tts_values[pass->lead_id_att - 1]);
+		if (!lq_pass_in_part(pass, lead_id))
+			continue;
+		old = MemoryContextSwitchTo(rowcxt);
+		model = DatumGetTextPP(slot->tts_values[pass->lead_model_att - 1]);
+		same = VARSIZE_ANY_EXHDR(model) == pass->model->namelen &&
+			memcmp(VARDATA_ANY(model), pass->model->name, pass->model->namelen) == 0;
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(rowcxt);
+		if (!same)
+			continue;
+
+		nleads++;
+		if ((Size) nleads * pass->entry_size <= limit)
+		{
+			bool		found;
+			LqPassEntry *e = lqpass_insert(states, lead_id, &found);
+
+			if (!found)
+			{
+				if (pass->block_left == 0)
+				{
+					pass->block = MemoryContextAlloc(pass->cxt,
+													 pass->state_size * LQ_PASS_STATES_PER_BLOCK);
+					pass->block_left = LQ_PASS_STATES_PER_BLOCK;
+				}
+				e->state = lq_eng_state_init(pass->model, pass->as_of, pass->block);
+				pass->block += pass->state_size;
+				pass->block_left--;
+			}
+		}
+	}
+	table_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	MemoryContextDelete(rowcxt);
+	return nleads;
+}
+
+/*
+ * lq_pass_count_events
+ *		Scan event and count each event into its lead's state, if the lead
+ *		is one of the collected ones.
+ */
+static void
+lq_pass_count_events(LqPass *pass, lqpass_hash *states)
+{
+	TableScanDesc scan;
+	TupleTableSlot *slot = table_slot_create(pass->event, NULL);
+	AttrNumber	maxatt = Max(Max(pass->ev_lead_att, pass->ev_type_att),
+							 Max(pass->ev_props_att, pass->ev_time_att));
+	MemoryContext rowcxt = AllocSetContextCreate(CurrentMemoryContext,
+												 "leadqual engagement_by_lead row",
+												 ALLOCSET_SMALL_SIZES);
+	MemoryContext old;
+	int64		last_lead = 0;
+	LqPassEntry *last = NULL;
+	bool		have_last = false;
+	uint32		n = 0;
+
+	scan = table_beginscan(pass->event, GetActiveSnapshot(), 0, NULL);
+	old = MemoryContextSwitchTo(rowcxt);
+	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
+	{
+		int64		lead_id;
+		Datum	   *v;
+		bool	   *isnull;
+
+		if ((++n & 1023) == 0)
+			CHECK_FOR_INTERRUPTS();
+		slot_getsomeattrs(slot, maxatt);
+		v = slot->tts_values;
+		isnull = slot->tts_isnull;
+		if (isnull[pass->ev_lead_att - 1])
+			continue;
+		lead_id = DatumGetInt64(v[pass->ev_lead_att - 1]);
+		if (!have_last || lead_id != last_lead)
+		{
+			last = lqpass_lookup(states, lead_id);
+			last_lead = lead_id;
+			have_last = true;
+		}
+		if (last == NULL || isnull[pass->ev_type_att - 1] || isnull[pass->ev_time_att - 1])
+			continue;
+		lq_eng_state_add_event(last->state, DatumGetTextPP(v[pass->ev_type_att - 1]),
+							   v[pass->ev_props_att - 1], isnull[pass->ev_props_att - 1],
+							   DatumGetTimestampTz(v[pass->ev_time_att - 1]));
+		MemoryContextReset(rowcxt);
+	}
+	MemoryContextSwitchTo(old);
+	table_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	MemoryContextDelete(rowcxt);
+}
+
+/*
+ * lq_pass_emit
+ *		One row per collected lead: (lead_id, engagement, last_hand_raise).
+ */
+static int64
+lq_pass_emit(LqPass *pass, lqpass_hash *states, ReturnSetInfo *rsinfo)
+{
+	int64		n = 0;
+	lqpass_iterator it;
+	LqPassEntry *e;
+
+	lqpass_start_iterate(states, &it);
+	while ((e = lqpass_iterate(states, &it)) != NULL)
+	{
+		Datum		values[3];
+		bool		nulls[3] = {false, false, false};
+
+		values[0] = Int64GetDatum(e->lead_id);
+		values[1] = Float8GetDatum(lq_eng_value(e->state, pass->as_of));
+		values[2] = TimestampTzGetDatum(e->state->last_hand_raise);
+		nulls[2] = TIMESTAMP_IS_NOBEGIN(e->state->last_hand_raise);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		n++;
+	}
+	return n;
+}
+
+PG_FUNCTION_INFO_V1(lq_engagement_by_lead);
+
+/*
+ * lq_engagement_by_lead
+ *		engagement_by_lead(model text, as_of timestamptz) → SETOF (lead_id,
+ *		engagement, last_hand_raise): every lead whose model is the given
+ *		one, with engagement_detail over its events.  The states may take
+ *		maintenance_work_mem (or work_mem × hash_mem_multiplier, if larger);
+ *		beyond that the leads are split into parts, one pair of scans each.
+ */
+Datum
+lq_engagement_by_lead(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	LqPass		pass;
+	Size		limit = Max((Size) maintenance_work_mem * 1024, get_hash_memory_limit());
+	MemoryContext passcxt;
+	int64		nleads;
+	int64		emitted = 0;
+
+	lq_check_as_of(PG_GETARG_TIMESTAMPTZ(1), false, "as_of");
+	memset(&pass, 0, sizeof(pass));
+	pass.model = lq_get_model_text(PG_GETARG_TEXT_PP(0));
+	pass.as_of = PG_GETARG_TIMESTAMPTZ(1);
+	pass.state_size = MAXALIGN(lq_eng_state_size(pass.model));
+	pass.entry_size = pass.state_size + LQ_PASS_SLOT_BYTES;
+
+	InitMaterializedSRF(fcinfo, 0);
+
+	pass.lead = lq_pass_open(fcinfo, "lead");
+	pass.event = lq_pass_open(fcinfo, "event");
+	pass.lead_id_att = lq_pass_attnum(pass.lead, "lead_id");
+	pass.lead_model_att = lq_pass_attnum(pass.lead, "model");
+	pass.ev_lead_att = lq_pass_attnum(pass.event, "lead_id");
+	pass.ev_type_att = lq_pass_attnum(pass.event, "event_type");
+	pass.ev_props_att = lq_pass_attnum(pass.event, "properties");
+	pass.ev_time_att = lq_pass_attnum(pass.event, "occurred_at");
+
+	passcxt = AllocSetContextCreate(CurrentMemoryContext,
+									"leadqual engagement_by_lead",
+									ALLOCSET_DEFAULT_SIZES);
+	pass.nparts = 1;
+	for (pass.part = 0; pass.part < pass.nparts; pass.part++)
+	{
+		lqpass_hash *states;
+		bool		first = pass.part == 0 && pass.nparts == 1;
+
+		pass.cxt = passcxt;
+		pass.block_left = 0;
+		states = lqpass_create(passcxt, 1024, NULL);
+		nleads = lq_pass_collect_leads(&pass, states, first ? limit : SIZE_MAX);
+		if (first && (Size) nleads * pass.entry_size > limit)
+		{
+			/*
+			 * Too many leads for one part: split them, with a quarter of
+			 * headroom for an uneven split (a part may overshoot a little
+			 * rather than be split again), and start over.
+			 */
+			Size		need = (Size) nleads * pass.entry_size;
+
+			pass.nparts = (int) Min((need + need / 4) / limit + 1, (Size) 1024);
+			pass.part = -1;
+			MemoryContextReset(passcxt);
+			continue;
+		}
+		lq_pass_count_events(&pass, states);
+		emitted += lq_pass_emit(&pass, states, rsinfo);
+		MemoryContextReset(passcxt);
+	}
+	MemoryContextDelete(passcxt);
+	elog(DEBUG1, "engagement_by_lead: " INT64_FORMAT " leads of model \"%s\" in %d part%s",
+		 emitted, pass.model->name, pass.nparts, pass.nparts == 1 ? "" : "s");
+
+	table_close(pass.event, AccessShareLock);
+	table_close(pass.lead, AccessShareLock);
+	return (Datum) 0;
+}
