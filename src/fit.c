@@ -25,7 +25,7 @@
 #include "leadqual.h"
 
 /* lead columns read by fit rules, in LqFitField order, then attributes, model */
-static const char *const lq_lead_columns[LQ_NUM_COLUMN_FIELDS + 2] = {
+static const char *const lq_lead_columns[LQ_NUM_LEAD_COLUMNS] = {
 	"email", "company", "job_title", "industry", "country",
 	"company_size", "source_channel", "attributes", "model"
 };
@@ -43,6 +43,73 @@ typedef struct LqValue
 } LqValue;
 
 /*
+ * lq_lead_attnums
+ *		Find the columns fit rules read in a row descriptor, by name:
+ *		attnums[i] is the attribute number of lq_lead_columns[i], 0 if the
+ *		row has no such column.  Returns the highest attribute number found
+ *		(how far a row must be deformed).
+ */
+int
+lq_lead_attnums(TupleDesc desc, int *attnums)
+{
+	int			maxattno = 0;
+	int			i;
+
+	for (i = 0; i < LQ_NUM_LEAD_COLUMNS; i++)
+	{
+		int			attno;
+
+		attnums[i] = 0;
+		for (attno = 1; attno <= desc->natts; attno++)
+		{
+			Form_pg_attribute att = TupleDescAttr(desc, attno - 1);
+
+			if (!att->attisdropped &&
+				strcmp(NameStr(att->attname), lq_lead_columns[i]) == 0)
+			{
+				attnums[i] = attno;
+				maxattno = Max(maxattno, attno);
+				break;
+			}
+		}
+	}
+	return maxattno;
+}
+
+/*
+ * lq_lead_fields_from_slot
+ *		Fill fields from a slot deformed at least as far as the columns in
+ *		attnums (see lq_lead_attnums).  attributes is detoasted only when a
+ *		rule reads it.
+ */
+void
+lq_lead_fields_from_slot(TupleTableSlot *slot, const int *attnums, LqLeadFields *fields)
+{
+	int			i;
+
+	memset(fields, 0, sizeof(*fields));
+	for (i = 0; i < LQ_NUM_LEAD_COLUMNS; i++)
+	{
+		int			a = attnums[i];
+		bool		isnull = a == 0 || slot->tts_isnull[a - 1];
+		Datum		d = a == 0 ? (Datum) 0 : slot->tts_values[a - 1];
+
+		if (i < LQ_NUM_COLUMN_FIELDS)
+		{
+			fields->isnull[i] = isnull;
+			fields->values[i] = d;
+		}
+		else if (i == LQ_NUM_COLUMN_FIELDS)
+		{
+			fields->attributes_isnull = isnull;
+			fields->attributes_datum = d;
+		}
+		else
+			fields->model = isnull ? NULL : DatumGetTextPP(d);
+	}
+}
+
+/*
  * lq_lead_fields
  *		Pull the columns fit rules read out of a lead row (any row type with
  *		those column names; missing columns count as NULL).
@@ -54,13 +121,12 @@ lq_lead_fields(HeapTupleHeader lead, LqLeadFields *fields)
 	static int32 cached_typmod = -1;
 	static uint64 cached_ident = 0;
 	static int	cached_natts = -1;
-	static int	attnums[LQ_NUM_COLUMN_FIELDS + 2];
+	static int	attnums[LQ_NUM_LEAD_COLUMNS];
 	static int	maxattno = 0;
 	static TupleTableSlot *slot = NULL;
 	TupleDesc	desc;
 	HeapTupleData tuple;
 	uint64		ident = 0;
-	int			i;
 
 	desc = lookup_rowtype_tupdesc(HeapTupleHeaderGetTypeId(lead),
 								  HeapTupleHeaderGetTypMod(lead));
@@ -86,25 +152,7 @@ lq_lead_fields(HeapTupleHeader lead, LqLeadFields *fields)
 			FreeTupleDesc(olddesc);
 			slot = NULL;
 		}
-		maxattno = 0;
-		for (i = 0; i < LQ_NUM_COLUMN_FIELDS + 2; i++)
-		{
-			int			attno;
-
-			attnums[i] = 0;
-			for (attno = 1; attno <= desc->natts; attno++)
-			{
-				Form_pg_attribute att = TupleDescAttr(desc, attno - 1);
-
-				if (!att->attisdropped &&
-					strcmp(NameStr(att->attname), lq_lead_columns[i]) == 0)
-				{
-					attnums[i] = attno;
-					maxattno = Max(maxattno, attno);
-					break;
-				}
-			}
-		}
+		maxattno = lq_lead_attnums(desc, attnums);
 		slot = MakeSingleTupleTableSlot(CreateTupleDescCopy(desc), &TTSOpsHeapTuple);
 		MemoryContextSwitchTo(old);
 		cached_type = desc->tdtypeid;
@@ -120,24 +168,7 @@ lq_lead_fields(HeapTupleHeader lead, LqLeadFields *fields)
 	tuple.t_data = lead;
 	ExecStoreHeapTuple(&tuple, slot, false);
 	slot_getsomeattrs(slot, maxattno);
-
-	memset(fields, 0, sizeof(*fields));
-	for (i = 0; i < LQ_NUM_COLUMN_FIELDS + 2; i++)
-	{
-		int			a = attnums[i];
-		bool		isnull = a == 0 || slot->tts_isnull[a - 1];
-		Datum		d = a == 0 ? (Datum) 0 : slot->tts_values[a - 1];
-
-		if (i < LQ_NUM_COLUMN_FIELDS)
-		{
-			fields->isnull[i] = isnull;
-			fields->values[i] = d;
-		}
-		else if (i == LQ_NUM_COLUMN_FIELDS)
-			fields->attributes = isnull ? NULL : DatumGetJsonbP(d);
-		else
-			fields->model = isnull ? NULL : DatumGetTextPP(d);
-	}
+	lq_lead_fields_from_slot(slot, attnums, fields);
 	ExecClearTuple(slot);
 }
 
@@ -156,6 +187,8 @@ lq_field_value(LqFitRule *rule, LqLeadFields *f, LqValue *v, bool *present)
 	{
 		JsonbValue *jv;
 
+		if (f->attributes == NULL && !f->attributes_isnull)
+			f->attributes = DatumGetJsonbP(f->attributes_datum);
 		if (f->attributes == NULL || !JB_ROOT_IS_OBJECT(f->attributes))
 			return false;
 		jv = getKeyJsonValueFromContainer(&f->attributes->root, rule->attr_key,

@@ -13,6 +13,8 @@
 #include "postgres.h"
 
 #include "access/htup.h"
+#include "access/tupdesc.h"
+#include "executor/tuptable.h"
 #include "fmgr.h"
 #include "utils/jsonb.h"
 #include "utils/timestamp.h"
@@ -151,10 +153,18 @@ typedef struct LqLeadFields
 {
 	bool		isnull[LQ_NUM_COLUMN_FIELDS];
 	Datum		values[LQ_NUM_COLUMN_FIELDS];
-	Jsonb	   *attributes;		/* NULL if absent */
+	bool		attributes_isnull;	/* lead.attributes is NULL or absent */
+	Datum		attributes_datum;	/* lead.attributes, as stored */
+	Jsonb	   *attributes;		/* detoasted on first use */
 	text	   *model;			/* lead.model, NULL if absent */
 } LqLeadFields;
 
+/* the lead columns fit reads: the LqFitField ones, then attributes, model */
+#define LQ_NUM_LEAD_COLUMNS (LQ_NUM_COLUMN_FIELDS + 2)
+
+extern int	lq_lead_attnums(TupleDesc desc, int *attnums);
+extern void lq_lead_fields_from_slot(TupleTableSlot *slot, const int *attnums,
+									 LqLeadFields *fields);
 extern void lq_lead_fields(HeapTupleHeader lead, LqLeadFields *fields);
 extern bool lq_fit_rule_matches(LqFitRule *rule, LqLeadFields *fields);
 extern double lq_fit(LqModel *model, LqLeadFields *fields, bool *matched);

@@ -1,30 +1,26 @@
 /*-------------------------------------------------------------------------
  *
  * rescore_pass.c
- *	  The from-scratch pass of rescore(): every lead of a model with its
- *	  engagement at as_of and its latest hand-raise, from one sequential
- *	  scan of lead and one of event.
+ *	  The from-scratch pass of rescore(): every lead of a model scored at
+ *	  as_of, from one sequential scan of lead and one of event.
  *
- *	  engagement_by_lead(model, as_of)
- *		→ TABLE (lead_id, engagement, last_hand_raise)
+ *	  score_by_lead(model, as_of)
+ *		→ TABLE (lead_id, fit_score, engagement_score, score, grade,
+ *				 last_hand_raise)
  *
- *	  It computes what
+ *	  It computes what fit_score(l), the engagement_detail aggregate over
+ *	  the lead's events and grade() compute, without the executor's
+ *	  per-row work (whole-row values, expression evaluation, hash probes
+ *	  through minimal tuples, function calls): fit is read from the lead
+ *	  scan's slot, the engagement states sit in a hash table keyed by
+ *	  lead_id, and events of one lead that follow each other on disk reuse
+ *	  the last probe.  A state takes lq_eng_state_size() bytes; when the
+ *	  leads of the model need more than the memory allowed, they are split
+ *	  by a hash of their id and the tables scanned once per part.
  *
- *		SELECT l.lead_id, engagement_detail(l.model, e.event_type, …)
- *		  FROM lead l LEFT JOIN event e USING (lead_id)
- *		 WHERE l.model = $1 GROUP BY l.lead_id
- *
- *	  computes, without the executor's per-event work (expression
- *	  evaluation, a hash-table probe through a minimal tuple, a function
- *	  call): the states sit in a hash table keyed by lead_id, and events of
- *	  one lead that follow each other on disk reuse the last probe.  The
- *	  states take lq_eng_state_size() bytes each; when the leads of the
- *	  model need more than the memory allowed, the leads are split by a hash
- *	  of their id and the tables scanned once per part.
- *
- *	  The scans read with the statement's snapshot, after the same
- *	  privilege checks a query would make; tables under row-level security
- *	  for the caller are refused rather than read past their policies.
+ *	  The scans read with the statement's snapshot, after the privilege
+ *	  checks a query would make; tables under row-level security for the
+ *	  caller are refused rather than read past their policies.
  *
  *-------------------------------------------------------------------------
  */
@@ -46,11 +42,12 @@
 
 #include "leadqual.h"
 
-/* One lead of the model: its id and its state. */
+/* One lead of the model: its id, fit and engagement state. */
 typedef struct LqPassEntry
 {
 	int64		lead_id;		/* hash key */
 	LqEngState *state;
+	double		fit;
 	char		status;			/* simplehash's slot status */
 } LqPassEntry;
 
@@ -82,7 +79,8 @@ typedef struct LqPass
 	Relation	lead;
 	Relation	event;
 	AttrNumber	lead_id_att;	/* lead.lead_id */
-	AttrNumber	lead_model_att; /* lead.model */
+	int			lead_atts[LQ_NUM_LEAD_COLUMNS];	/* what fit reads, model */
+	AttrNumber	lead_maxatt;	/* how far to deform a lead */
 	AttrNumber	ev_lead_att;	/* event.lead_id */
 	AttrNumber	ev_type_att;	/* event.event_type */
 	AttrNumber	ev_props_att;	/* event.properties */
@@ -116,9 +114,9 @@ lq_pass_open(FunctionCallInfo fcinfo, const char *relname)
 	if (check_enable_rls(relid, InvalidOid, false) == RLS_ENABLED)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("engagement_by_lead cannot read table \"%s\" under row-level security",
+				 errmsg("score_by_lead cannot read table \"%s\" under row-level security",
 						get_rel_name(relid)),
-				 errhint("Use the engagement_detail aggregate over the rows you may see, or run it as a role that bypasses row-level security.")));
+				 errhint("Use score() or the scoring aggregates over the rows you may see, or run it as a role that bypasses row-level security.")));
 	return table_open(relid, AccessShareLock);
 }
 
@@ -150,8 +148,8 @@ lq_pass_in_part(LqPass *pass, int64 lead_id)
 
 /*
  * lq_pass_collect_leads
- *		Scan lead and make an empty state for every lead of the model in the
- *		current part.  Stops making states once they would take more than
+ *		Scan lead and, for every lead of the model in the current part,
+ *		compute its fit and make an empty engagement state.  Stops making states once they would take more than
  *		limit bytes, but goes on counting; returns how many leads of the
  *		model the part has.
  */
@@ -160,9 +158,8 @@ lq_pass_collect_leads(LqPass *pass, lqpass_hash *states, Size limit)
 {
 	TableScanDesc scan;
 	TupleTableSlot *slot = table_slot_create(pass->lead, NULL);
-	AttrNumber	maxatt = Max(pass->lead_id_att, pass->lead_model_att);
 	MemoryContext rowcxt = AllocSetContextCreate(CurrentMemoryContext,
-												 "leadqual engagement_by_lead lead",
+												 "leadqual score_by_lead lead",
 												 ALLOCSET_SMALL_SIZES);
 	int64		nleads = 0;
 
@@ -170,29 +167,40 @@ lq_pass_collect_leads(LqPass *pass, lqpass_hash *states, Size limit)
 	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
 	{
 		int64		lead_id;
-		text	   *model;
-		bool		same;
+		LqLeadFields fields;
 		MemoryContext old;
+		double		fit;
 
 		CHECK_FOR_INTERRUPTS();
-		slot_getsomeattrs(slot, maxatt);
-		if (slot->tts_isnull[pass->lead_id_att - 1] ||
-			slot->tts_isnull[pass->lead_model_att - 1])
+		slot_getsomeattrs(slot, pass->lead_maxatt);
+		if (slot->tts_isnull[pass->lead_id_att - 1])
 			continue;
 		lead_id = DatumGetInt64(slot->tts_values[pass->lead_id_att - 1]);
 		if (!lq_pass_in_part(pass, lead_id))
 			continue;
+
 		old = MemoryContextSwitchTo(rowcxt);
-		model = DatumGetTextPP(slot->tts_values[pass->lead_model_att - 1]);
-		same = VARSIZE_ANY_EXHDR(model) == pass->model->namelen &&
-			memcmp(VARDATA_ANY(model), pass->model->name, pass->model->namelen) == 0;
+		lq_lead_fields_from_slot(slot, pass->lead_atts, &fields);
+		if (fields.model == NULL ||
+			VARSIZE_ANY_EXHDR(fields.model) != pass->model->namelen ||
+			memcmp(VARDATA_ANY(fields.model), pass->model->name, pass->model->namelen) != 0)
+		{
+			MemoryContextSwitchTo(old);
+			MemoryContextReset(rowcxt);
+			continue;
+		}
+		nleads++;
+		if ((Size) nleads * pass->entry_size > limit)
+		{
+			/* over the limit: only count the rest */
+			MemoryContextSwitchTo(old);
+			MemoryContextReset(rowcxt);
+			continue;
+		}
+		fit = lq_fit(pass->model, &fields, NULL);
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(rowcxt);
-		if (!same)
-			continue;
 
-		nleads++;
-		if ((Size) nleads * pass->entry_size <= limit)
 		{
 			bool		found;
 			LqPassEntry *e = lqpass_insert(states, lead_id, &found);
@@ -206,6 +214,7 @@ lq_pass_collect_leads(LqPass *pass, lqpass_hash *states, Size limit)
 					pass->block_left = LQ_PASS_STATES_PER_BLOCK;
 				}
 				e->state = lq_eng_state_init(pass->model, pass->as_of, pass->block);
+				e->fit = fit;
 				pass->block += pass->state_size;
 				pass->block_left--;
 			}
@@ -230,7 +239,7 @@ lq_pass_count_events(LqPass *pass, lqpass_hash *states)
 	AttrNumber	maxatt = Max(Max(pass->ev_lead_att, pass->ev_type_att),
 							 Max(pass->ev_props_att, pass->ev_time_att));
 	MemoryContext rowcxt = AllocSetContextCreate(CurrentMemoryContext,
-												 "leadqual engagement_by_lead row",
+												 "leadqual score_by_lead row",
 												 ALLOCSET_SMALL_SIZES);
 	MemoryContext old;
 	int64		last_lead = 0;
@@ -275,7 +284,8 @@ lq_pass_count_events(LqPass *pass, lqpass_hash *states)
 
 /*
  * lq_pass_emit
- *		One row per collected lead: (lead_id, engagement, last_hand_raise).
+ *		One row per collected lead: (lead_id, fit_score, engagement_score,
+ *		score, grade, last_hand_raise).
  */
 static int64
 lq_pass_emit(LqPass *pass, lqpass_hash *states, ReturnSetInfo *rsinfo)
@@ -287,31 +297,41 @@ lq_pass_emit(LqPass *pass, lqpass_hash *states, ReturnSetInfo *rsinfo)
 	lqpass_start_iterate(states, &it);
 	while ((e = lqpass_iterate(states, &it)) != NULL)
 	{
-		Datum		values[3];
-		bool		nulls[3] = {false, false, false};
+		Datum		values[6];
+		bool		nulls[6] = {false, false, false, false, false, false};
+		double		eng = lq_eng_value(e->state, pass->as_of);
+		char		grade[3];
 
+		lq_check_finite(eng, "engagement");
+		grade[0] = lq_fit_letter(pass->model, e->fit);
+		grade[1] = lq_eng_digit(pass->model, eng);
+		grade[2] = '\0';
 		values[0] = Int64GetDatum(e->lead_id);
-		values[1] = Float8GetDatum(lq_eng_value(e->state, pass->as_of));
-		values[2] = TimestampTzGetDatum(e->state->last_hand_raise);
-		nulls[2] = TIMESTAMP_IS_NOBEGIN(e->state->last_hand_raise);
+		values[1] = Float8GetDatum(e->fit);
+		values[2] = Float8GetDatum(eng);
+		values[3] = Float8GetDatum(e->fit + eng);
+		values[4] = CStringGetTextDatum(grade);
+		values[5] = TimestampTzGetDatum(e->state->last_hand_raise);
+		nulls[5] = TIMESTAMP_IS_NOBEGIN(e->state->last_hand_raise);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 		n++;
 	}
 	return n;
 }
 
-PG_FUNCTION_INFO_V1(lq_engagement_by_lead);
+PG_FUNCTION_INFO_V1(lq_score_by_lead);
 
 /*
- * lq_engagement_by_lead
- *		engagement_by_lead(model text, as_of timestamptz) → SETOF (lead_id,
- *		engagement, last_hand_raise): every lead whose model is the given
- *		one, with engagement_detail over its events.  The states may take
+ * lq_score_by_lead
+ *		score_by_lead(model text, as_of timestamptz) → SETOF (lead_id,
+ *		fit_score, engagement_score, score, grade, last_hand_raise): every
+ *		lead whose model is the given one, scored at as_of as score() would
+ *		score it, with its latest hand-raise at or before as_of.  The states may take
  *		maintenance_work_mem (or work_mem × hash_mem_multiplier, if larger);
  *		beyond that the leads are split into parts, one pair of scans each.
  */
 Datum
-lq_engagement_by_lead(PG_FUNCTION_ARGS)
+lq_score_by_lead(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	LqPass		pass;
@@ -332,14 +352,17 @@ lq_engagement_by_lead(PG_FUNCTION_ARGS)
 	pass.lead = lq_pass_open(fcinfo, "lead");
 	pass.event = lq_pass_open(fcinfo, "event");
 	pass.lead_id_att = lq_pass_attnum(pass.lead, "lead_id");
-	pass.lead_model_att = lq_pass_attnum(pass.lead, "model");
+	pass.lead_maxatt = Max(pass.lead_id_att,
+						   lq_lead_attnums(RelationGetDescr(pass.lead), pass.lead_atts));
+	if (pass.lead_atts[LQ_NUM_LEAD_COLUMNS - 1] == 0)
+		elog(ERROR, "column \"model\" of table \"lead\" is missing");
 	pass.ev_lead_att = lq_pass_attnum(pass.event, "lead_id");
 	pass.ev_type_att = lq_pass_attnum(pass.event, "event_type");
 	pass.ev_props_att = lq_pass_attnum(pass.event, "properties");
 	pass.ev_time_att = lq_pass_attnum(pass.event, "occurred_at");
 
 	passcxt = AllocSetContextCreate(CurrentMemoryContext,
-									"leadqual engagement_by_lead",
+									"leadqual score_by_lead",
 									ALLOCSET_DEFAULT_SIZES);
 	pass.nparts = 1;
 	for (pass.part = 0; pass.part < pass.nparts; pass.part++)
@@ -370,7 +393,7 @@ lq_engagement_by_lead(PG_FUNCTION_ARGS)
 		MemoryContextReset(passcxt);
 	}
 	MemoryContextDelete(passcxt);
-	elog(DEBUG1, "engagement_by_lead: " INT64_FORMAT " leads of model \"%s\" in %d part%s",
+	elog(DEBUG1, "score_by_lead: " INT64_FORMAT " leads of model \"%s\" in %d part%s",
 		 emitted, pass.model->name, pass.nparts, pass.nparts == 1 ? "" : "s");
 
 	table_close(pass.event, AccessShareLock);

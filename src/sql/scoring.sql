@@ -132,22 +132,23 @@ COMMENT ON FUNCTION @extschema@.explain_score(bigint, timestamptz, text) IS
     'ledger of score(): matching fit rules, and engagement rules with matching events, with their contributions';
 
 /*
- * engagement_by_lead: rescore()'s pass over the events, in C: every lead of
- * a model with engagement_detail over its events, from one scan of lead and
- * one of event (more if the states outgrow maintenance_work_mem).
+ * score_by_lead: rescore()'s pass, in C: every lead of a model scored at
+ * as_of (as score() scores it) with its latest hand-raise, from one scan of
+ * lead and one of event (more if the states outgrow maintenance_work_mem).
  */
-CREATE FUNCTION @extschema@.engagement_by_lead(model text, as_of timestamptz DEFAULT now())
-    RETURNS TABLE (lead_id bigint, engagement float8, last_hand_raise timestamptz)
-    AS 'MODULE_PATHNAME', 'lq_engagement_by_lead'
+CREATE FUNCTION @extschema@.score_by_lead(model text, as_of timestamptz DEFAULT now())
+    RETURNS TABLE (lead_id bigint, fit_score float8, engagement_score float8, score float8,
+                   grade text, last_hand_raise timestamptz)
+    AS 'MODULE_PATHNAME', 'lq_score_by_lead'
     LANGUAGE C STABLE STRICT PARALLEL RESTRICTED ROWS 100000;
-COMMENT ON FUNCTION @extschema@.engagement_by_lead(text, timestamptz) IS
-    'every lead of the model with its engagement at as_of and latest hand-raise at or before it, in one pass over the events';
+COMMENT ON FUNCTION @extschema@.score_by_lead(text, timestamptz) IS
+    'every lead of the model scored at as_of, with its latest hand-raise at or before as_of, in one pass over lead and event; does not write';
 
 /*
- * rescore: recompute and store every lead's score set-based, one model at a
- * time (the aggregate's state belongs to one model), then make the automatic
- * stage moves.  Only rows whose stored values change are written.  Leads
- * without a live-scoring state get one.  It locks lead_score_state and lead
+ * rescore: recompute and store every lead's score, one model at a time
+ * (score_by_lead's pass), then make the automatic stage moves.  Only rows
+ * whose stored values change are written.  Leads without a live-scoring
+ * state get one.  It locks lead_score_state and lead
  * against concurrent writers (SHARE ROW EXCLUSIVE; readers go on), so actions
  * and live scoring wait for it instead of deadlocking with it.
  */
@@ -184,16 +185,10 @@ BEGIN
               WHERE (rescore.model IS NULL OR sm.name = rescore.model)
                 AND EXISTS (SELECT FROM @extschema@.lead l WHERE l.model = sm.name)
               ORDER BY sm.name LOOP
-        WITH eng AS (
-            SELECT * FROM @extschema@.engagement_by_lead(m.name, as_of)
-        ), scored AS (
-            SELECT l.lead_id, l.stage, l.stage_entered_at, eng.last_hand_raise AS last_hr,
-                   @extschema@.fit_score(l, m.name) AS fit,
-                   coalesce(eng.engagement, 0) AS engagement
-              FROM @extschema@.lead l LEFT JOIN eng ON eng.lead_id = l.lead_id
-             WHERE l.model = m.name
-        ), fresh AS MATERIALIZED (
-            SELECT s.*, @extschema@.grade(m.name, s.fit, s.engagement) AS grade FROM scored s
+        WITH fresh AS MATERIALIZED (
+            SELECT s.lead_id, s.fit_score AS fit, s.engagement_score AS engagement, s.grade,
+                   s.last_hand_raise AS last_hr
+              FROM @extschema@.score_by_lead(m.name, as_of) s
         ), upd AS (
             UPDATE @extschema@.lead l
                SET fit_score = f.fit,
@@ -207,19 +202,24 @@ BEGIN
                    IS DISTINCT FROM (f.fit, f.engagement, f.grade)
             RETURNING l.lead_id
         )
-        -- candidates for an automatic move: a hand-raise, or the score rule
-        -- (apply_automatic_moves checks the rest: stage dates, recycling)
+        -- candidates for an automatic move: a hand-raise, or the score rule;
+        -- the stage of those is read by one index probe each (the rest,
+        -- stage dates and recycling, apply_automatic_moves checks)
         SELECT (SELECT coalesce(array_agg(u.lead_id), '{}') FROM upd u),
-               array_agg(f.lead_id) FILTER (WHERE f.candidate),
-               array_agg(f.last_hr) FILTER (WHERE f.candidate)
+               array_agg(f.lead_id),
+               array_agg(f.last_hr)
           INTO updated, leads, hand_raises
-          FROM (SELECT f.lead_id, f.last_hr,
-                       f.stage IN ('inquiry', 'nurture')
-                       AND ((f.last_hr IS NOT NULL
-                             AND (f.stage = 'inquiry' OR f.last_hr > f.stage_entered_at))
-                            OR (f.fit + f.engagement >= m.mql_threshold
-                                AND substr(f.grade, 1, 1) <= m.min_fit_grade)) AS candidate
-                  FROM fresh f) f;
+          FROM fresh f
+          CROSS JOIN LATERAL (SELECT l.stage, l.stage_entered_at FROM @extschema@.lead l
+                               WHERE l.lead_id = f.lead_id OFFSET 0) l
+         WHERE (f.last_hr IS NOT NULL
+                OR (f.fit + f.engagement >= m.mql_threshold
+                    AND substr(f.grade, 1, 1) <= m.min_fit_grade))
+           AND l.stage IN ('inquiry', 'nurture')
+           AND ((f.last_hr IS NOT NULL
+                 AND (l.stage = 'inquiry' OR f.last_hr > l.stage_entered_at))
+                OR (f.fit + f.engagement >= m.mql_threshold
+                    AND substr(f.grade, 1, 1) <= m.min_fit_grade));
 
         changed := changed || updated;
 

@@ -2,8 +2,8 @@
 -- Times in one session, best of :runs runs each:
 --   (a) floor: count(*) of the events grouped by lead;
 --   (b) the engagement_score aggregate over all events grouped by lead;
---   (p) engagement_by_lead(), the same in C from one scan of lead and event
---       (the pass rescore() runs on);
+--   (p) score_by_lead(): fit, engagement and grade of every lead in C, from one
+--       scan of lead and one of event (the pass rescore() runs on);
 --   (c) rescore() (each run at a later as_of, so every decayed score changes);
 --   (d) the same engagement scores in plain SQL, as an analyst would write
 --       them without leadqual (join to the rules, power(0.5, age/half_life),
@@ -39,7 +39,7 @@ SELECT count(*) AS leads, (SELECT count(*) FROM leadqual.event) AS events FROM l
 -- every query sums what it computes, so the planner cannot drop the work
 \set q_floor 'SELECT sum(n) FROM (SELECT lead_id, count(*) AS n FROM leadqual.event GROUP BY lead_id) s'
 \set q_agg 'SELECT sum(e) FROM (SELECT lead_id, leadqual.engagement_score(''default'', event_type, properties, occurred_at, ''' :as_of '''::timestamptz) AS e FROM leadqual.event GROUP BY lead_id) s'
-\set q_pass 'SELECT sum(engagement) FROM leadqual.engagement_by_lead(''default'', ''' :as_of '''::timestamptz)'
+\set q_pass 'SELECT sum(score) FROM leadqual.score_by_lead(''default'', ''' :as_of '''::timestamptz)'
 \set q_rescore 'SELECT leadqual.rescore(''' :as_of '''::timestamptz + $run * interval ''1 hour'')'
 
 -- the analyst's plain SQL (also used for the agreement check below)
@@ -69,7 +69,7 @@ SELECT lead_id,
 
 SELECT round(pg_temp.timed('a_floor', :'q_floor', :runs)::numeric, 3) AS "(a) floor s";
 SELECT round(pg_temp.timed('b_aggregate', :'q_agg', :runs)::numeric, 3) AS "(b) engagement_score s";
-SELECT round(pg_temp.timed('p_pass', :'q_pass', :runs)::numeric, 3) AS "(p) engagement_by_lead s";
+SELECT round(pg_temp.timed('p_pass', :'q_pass', :runs)::numeric, 3) AS "(p) score_by_lead s";
 SELECT round(pg_temp.timed('c_rescore', :'q_rescore', :runs)::numeric, 3) AS "(c) rescore s";
 SELECT round(pg_temp.timed('d_plain_sql', :'q_plain', :runs)::numeric, 3) AS "(d) plain SQL s";
 
