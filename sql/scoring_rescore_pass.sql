@@ -58,7 +58,7 @@ INSERT INTO leadqual.event (lead_id, event_type, occurred_at, properties) VALUES
     (5, 'demo', '2025-06-01 13:00', '{}');
 -- lead 1: fit 20 (B), engagement 30 (1): 50, B1, hand-raise at 07:00
 -- lead 2: fit 0, no events: 0, D4; lead 4: fit 15 (C), 0: C4;
--- lead 5: fit 20 (B), 8 (3): 28, B3
+-- lead 5: fit 20 (B), 8 (3): 28, B3; all in inquiry since they were created
 SELECT * FROM leadqual.score_by_lead('pass', '2025-06-01 12:00') ORDER BY lead_id;
 
 -- the same as fit_score, the aggregate and grade, for every lead of the model
@@ -107,8 +107,8 @@ SET maintenance_work_mem = '1MB';
 SET work_mem = '64kB';
 SET hash_mem_multiplier = 1;
 SET client_min_messages = debug1;
--- 10,004 leads × 232 bytes (state 72 + 4 rules × 16 + 2 click times × 8,
--- hash slot 80) = 2.3 MB, with a quarter of headroom 2.9 MB: 3 parts
+-- 10,004 leads × 264 bytes (lead 48, state 72 + 4 rules × 16 + 2 click
+-- times × 8, hash slot 64) = 2.6 MB, with a quarter of headroom 3.3 MB: 4 parts
 SELECT count(*) AS leads FROM leadqual.score_by_lead('pass', '2025-06-01 12:00');
 RESET client_min_messages;
 -- expect no rows: the parts together are the aggregate

@@ -289,25 +289,21 @@ lq_eng_match(LqModel *model, LqEventType *type, Datum properties, bool props_nul
 }
 
 /*
- * lq_eng_state_add_event
- *		Feed one event: count it for every rule of its type that matches.
- *		Events after as_of are ignored.
+ * lq_eng_state_add_typed
+ *		Feed one event whose type the caller has looked up (type may be NULL:
+ *		a type no rule or hand-raise knows).  Events after as_of are ignored.
+ *		properties is read only if a rule of the type filters on them.
  */
 void
-lq_eng_state_add_event(LqEngState *s, text *event_type, Datum properties,
+lq_eng_state_add_typed(LqEngState *s, LqEventType *type, Datum properties,
 					   bool props_null, TimestampTz occurred_at)
 {
-	LqEventType *type;
 	int			matched[64];
 	int		   *m = matched;
 	int			n;
 	int			i;
 
-	if (occurred_at > s->as_of)
-		return;
-	type = lq_find_event_type(s->model, VARDATA_ANY(event_type),
-							  VARSIZE_ANY_EXHDR(event_type));
-	if (type == NULL)
+	if (type == NULL || occurred_at > s->as_of)
 		return;
 	if (type->hand_raise && occurred_at > s->last_hand_raise)
 		s->last_hand_raise = occurred_at;
@@ -320,6 +316,22 @@ lq_eng_state_add_event(LqEngState *s, text *event_type, Datum properties,
 		lq_eng_state_add_match(s, m[i], occurred_at);
 	if (m != matched)
 		pfree(m);
+}
+
+/*
+ * lq_eng_state_add_event
+ *		Feed one event: count it for every rule of its type that matches.
+ *		Events after as_of are ignored.
+ */
+void
+lq_eng_state_add_event(LqEngState *s, text *event_type, Datum properties,
+					   bool props_null, TimestampTz occurred_at)
+{
+	if (occurred_at > s->as_of)
+		return;
+	lq_eng_state_add_typed(s, lq_find_event_type(s->model, VARDATA_ANY(event_type),
+												 VARSIZE_ANY_EXHDR(event_type)),
+						   properties, props_null, occurred_at);
 }
 
 /*

@@ -267,6 +267,8 @@ lq_lower(const char *str, int len)
 
 #define LQ_MEMO_KEYLEN 64		/* values up to 63 bytes are memoized */
 #define LQ_MEMO_MAX 10000		/* entries per rule before starting over */
+#define LQ_MEMO_TRIAL 2000		/* lookups before judging the memo … */
+#define LQ_MEMO_MIN_HITS 4		/* … which must find at least 1 in this many */
 
 typedef struct LqMemoEntry
 {
@@ -275,11 +277,26 @@ typedef struct LqMemoEntry
 } LqMemoEntry;
 
 /*
+ * lq_regex_run
+ *		Case-insensitive POSIX match of a rule's pattern.
+ */
+static inline bool
+lq_regex_run(LqFitRule *rule, const char *str, int len)
+{
+	return RE_compile_and_execute(rule->regex, (char *) str, len,
+								  REG_ADVANCED | REG_ICASE,
+								  DEFAULT_COLLATION_OID, 0, NULL);
+}
+
+/*
  * lq_regex_matches
- *		Case-insensitive POSIX match of a rule's pattern.  Job titles,
- *		industries and the like repeat across leads, and running the regex
- *		engine costs far more than a hash probe, so short values are
- *		memoized per rule (in the rules cache, so a rule change forgets them).
+ *		Match a value against a regex rule.  Job titles, industries and the
+ *		like repeat across leads, and running the regex engine costs far more
+ *		than a hash probe, so short values are memoized per rule (in the
+ *		rules cache, so a rule change forgets them).  Values that hardly
+ *		repeat (e-mail addresses) would only fill the memo: after a trial of
+ *		LQ_MEMO_TRIAL lookups with fewer than one hit in LQ_MEMO_MIN_HITS the
+ *		rule stops memoizing until the rules are loaded again.
  */
 static bool
 lq_regex_matches(LqFitRule *rule, const char *str, int len)
@@ -289,10 +306,18 @@ lq_regex_matches(LqFitRule *rule, const char *str, int len)
 	bool		found;
 	bool		matched;
 
-	if (len >= LQ_MEMO_KEYLEN || memchr(str, '\0', len) != NULL)
-		return RE_compile_and_execute(rule->regex, (char *) str, len,
-									  REG_ADVANCED | REG_ICASE,
-									  DEFAULT_COLLATION_OID, 0, NULL);
+	if (rule->memo_off || len >= LQ_MEMO_KEYLEN || memchr(str, '\0', len) != NULL)
+		return lq_regex_run(rule, str, len);
+
+	if (rule->memo_probes == LQ_MEMO_TRIAL &&
+		rule->memo_hits < LQ_MEMO_TRIAL / LQ_MEMO_MIN_HITS)
+	{
+		rule->memo_off = true;
+		if (rule->memo != NULL)
+			hash_destroy(rule->memo);
+		rule->memo = NULL;
+		return lq_regex_run(rule, str, len);
+	}
 
 	if (rule->memo == NULL || hash_get_num_entries(rule->memo) >= LQ_MEMO_MAX)
 	{
@@ -308,14 +333,18 @@ lq_regex_matches(LqFitRule *rule, const char *str, int len)
 	}
 	memset(key, 0, sizeof(key));
 	memcpy(key, str, len);
+	if (rule->memo_probes < LQ_MEMO_TRIAL)
+		rule->memo_probes++;
 	e = hash_search(rule->memo, key, HASH_FIND, NULL);
 	if (e != NULL)
+	{
+		if (rule->memo_hits < LQ_MEMO_TRIAL)
+			rule->memo_hits++;
 		return e->matched;
+	}
 
 	/* match first: the regex may throw, and must not leave a half entry */
-	matched = RE_compile_and_execute(rule->regex, (char *) str, len,
-									 REG_ADVANCED | REG_ICASE,
-									 DEFAULT_COLLATION_OID, 0, NULL);
+	matched = lq_regex_run(rule, str, len);
 	e = hash_search(rule->memo, key, HASH_ENTER, &found);
 	e->matched = matched;
 	return matched;

@@ -74,6 +74,9 @@ typedef struct LqFitRule
 	text	   *regex;			/* regex pattern (as text, for RE cache) */
 	struct HTAB *memo;			/* regex: value → matched, for repeated values */
 	MemoryContext memo_cxt;		/* where the memo lives (the rules cache) */
+	uint32		memo_probes;	/* lookups in the memo so far … */
+	uint32		memo_hits;		/* … and how many found the value */
+	bool		memo_off;		/* values hardly repeat: no memo */
 	bool		has_lo;
 	bool		has_hi;
 	double		lo;
@@ -201,6 +204,8 @@ extern LqEngState *lq_eng_state_new(LqModel *model, TimestampTz as_of, MemoryCon
 extern int	lq_eng_match(LqModel *model, LqEventType *type, Datum properties,
 						 bool props_null, int *matched);
 extern void lq_eng_state_add_match(LqEngState *state, int r, TimestampTz t);
+extern void lq_eng_state_add_typed(LqEngState *state, LqEventType *type, Datum properties,
+								   bool props_null, TimestampTz occurred_at);
 extern void lq_eng_state_add_event(LqEngState *state, text *event_type, Datum properties,
 								   bool props_null, TimestampTz occurred_at);
 extern void lq_eng_state_merge(LqEngState *dst, LqEngState *src);

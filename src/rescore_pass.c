@@ -6,7 +6,7 @@
  *
  *	  score_by_lead(model, as_of)
  *		→ TABLE (lead_id, fit_score, engagement_score, score, grade,
- *				 last_hand_raise)
+ *				 last_hand_raise, stage, stage_entered_at)
  *
  *	  It computes what fit_score(l), the engagement_detail aggregate over
  *	  the lead's events and grade() compute, without the executor's
@@ -42,12 +42,28 @@
 
 #include "leadqual.h"
 
-/* One lead of the model: its id, fit and engagement state. */
+/*
+ * One lead of the model: its id, fit and engagement state (laid out right
+ * after it).  Leads are kept in blocks in the order the lead scan met them,
+ * and returned in that order, so that an UPDATE of lead driven by the result
+ * visits its pages in order.
+ */
+typedef struct LqPassLead
+{
+	int64		lead_id;
+	double		fit;
+	Datum		stage;			/* lead.stage (an enum: by value) */
+	bool		stage_isnull;
+	bool		entered_isnull;
+	TimestampTz stage_entered_at;
+	LqEngState *state;
+} LqPassLead;
+
+/* The hash table's entry: a lead_id and its lead. */
 typedef struct LqPassEntry
 {
 	int64		lead_id;		/* hash key */
-	LqEngState *state;
-	double		fit;
+	LqPassLead *lead;
 	char		status;			/* simplehash's slot status */
 } LqPassEntry;
 
@@ -68,7 +84,7 @@ typedef struct LqPassEntry
  */
 #define LQ_PASS_SLOT_BYTES (2 * sizeof(LqPassEntry) + 16)
 
-/* States are carved out of blocks of this many. */
+/* Leads are carved out of blocks of this many. */
 #define LQ_PASS_STATES_PER_BLOCK 1024
 
 /* The tables the pass reads, their columns, and the part being scanned. */
@@ -79,15 +95,18 @@ typedef struct LqPass
 	Relation	lead;
 	Relation	event;
 	AttrNumber	lead_id_att;	/* lead.lead_id */
+	AttrNumber	stage_att;		/* lead.stage */
+	AttrNumber	entered_att;	/* lead.stage_entered_at */
 	int			lead_atts[LQ_NUM_LEAD_COLUMNS];	/* what fit reads, model */
 	AttrNumber	lead_maxatt;	/* how far to deform a lead */
 	AttrNumber	ev_lead_att;	/* event.lead_id */
 	AttrNumber	ev_type_att;	/* event.event_type */
 	AttrNumber	ev_props_att;	/* event.properties */
 	AttrNumber	ev_time_att;	/* event.occurred_at */
-	Size		state_size;	/* lq_eng_state_size, MAXALIGNed */
+	Size		lead_size;		/* LqPassLead and its state, MAXALIGNed */
 	Size		entry_size;		/* what one lead costs */
-	char	   *block;			/* states: the current block … */
+	List	   *blocks;			/* blocks of leads, in scan order … */
+	char	   *block;			/* … the last one … */
 	int			block_left;		/* … and how many more it holds */
 	MemoryContext cxt;			/* where states and the table live */
 	int			nparts;			/* leads are split into this many parts */
@@ -207,15 +226,29 @@ lq_pass_collect_leads(LqPass *pass, lqpass_hash *states, Size limit)
 
 			if (!found)
 			{
+				LqPassLead *lead;
+
 				if (pass->block_left == 0)
 				{
-					pass->block = MemoryContextAlloc(pass->cxt,
-													 pass->state_size * LQ_PASS_STATES_PER_BLOCK);
+					MemoryContext oldcxt = MemoryContextSwitchTo(pass->cxt);
+
+					pass->block = palloc(pass->lead_size * LQ_PASS_STATES_PER_BLOCK);
+					pass->blocks = lappend(pass->blocks, pass->block);
 					pass->block_left = LQ_PASS_STATES_PER_BLOCK;
+					MemoryContextSwitchTo(oldcxt);
 				}
-				e->state = lq_eng_state_init(pass->model, pass->as_of, pass->block);
-				e->fit = fit;
-				pass->block += pass->state_size;
+				lead = (LqPassLead *) pass->block;
+				lead->lead_id = lead_id;
+				lead->fit = fit;
+				lead->stage = slot->tts_values[pass->stage_att - 1];
+				lead->stage_isnull = slot->tts_isnull[pass->stage_att - 1];
+				lead->stage_entered_at =
+					DatumGetTimestampTz(slot->tts_values[pass->entered_att - 1]);
+				lead->entered_isnull = slot->tts_isnull[pass->entered_att - 1];
+				lead->state = lq_eng_state_init(pass->model, pass->as_of,
+												pass->block + MAXALIGN(sizeof(LqPassLead)));
+				e->lead = lead;
+				pass->block += pass->lead_size;
 				pass->block_left--;
 			}
 		}
@@ -236,14 +269,13 @@ lq_pass_count_events(LqPass *pass, lqpass_hash *states)
 {
 	TableScanDesc scan;
 	TupleTableSlot *slot = table_slot_create(pass->event, NULL);
-	AttrNumber	maxatt = Max(Max(pass->ev_lead_att, pass->ev_type_att),
-							 Max(pass->ev_props_att, pass->ev_time_att));
+	AttrNumber	maxatt = Max(Max(pass->ev_lead_att, pass->ev_type_att), pass->ev_time_att);
 	MemoryContext rowcxt = AllocSetContextCreate(CurrentMemoryContext,
 												 "leadqual score_by_lead row",
 												 ALLOCSET_SMALL_SIZES);
 	MemoryContext old;
 	int64		last_lead = 0;
-	LqPassEntry *last = NULL;
+	LqPassLead *last = NULL;
 	bool		have_last = false;
 	uint32		n = 0;
 
@@ -254,6 +286,9 @@ lq_pass_count_events(LqPass *pass, lqpass_hash *states)
 		int64		lead_id;
 		Datum	   *v;
 		bool	   *isnull;
+		TimestampTz occurred_at;
+		text	   *type_name;
+		LqEventType *type;
 
 		if ((++n & 1023) == 0)
 			CHECK_FOR_INTERRUPTS();
@@ -265,15 +300,29 @@ lq_pass_count_events(LqPass *pass, lqpass_hash *states)
 		lead_id = DatumGetInt64(v[pass->ev_lead_att - 1]);
 		if (!have_last || lead_id != last_lead)
 		{
-			last = lqpass_lookup(states, lead_id);
+			LqPassEntry *e = lqpass_lookup(states, lead_id);
+
+			last = e ? e->lead : NULL;
 			last_lead = lead_id;
 			have_last = true;
 		}
 		if (last == NULL || isnull[pass->ev_type_att - 1] || isnull[pass->ev_time_att - 1])
 			continue;
-		lq_eng_state_add_event(last->state, DatumGetTextPP(v[pass->ev_type_att - 1]),
-							   v[pass->ev_props_att - 1], isnull[pass->ev_props_att - 1],
-							   DatumGetTimestampTz(v[pass->ev_time_att - 1]));
+		occurred_at = DatumGetTimestampTz(v[pass->ev_time_att - 1]);
+		if (occurred_at > pass->as_of)
+			continue;
+		type_name = DatumGetTextPP(v[pass->ev_type_att - 1]);
+		type = lq_find_event_type(pass->model, VARDATA_ANY(type_name),
+								  VARSIZE_ANY_EXHDR(type_name));
+		if (type == NULL)
+			continue;
+		/* the properties (the widest column) only for rules that read them */
+		if (type->any_properties)
+			slot_getsomeattrs(slot, pass->ev_props_att);
+		lq_eng_state_add_typed(last->state, type,
+							   type->any_properties ? v[pass->ev_props_att - 1] : (Datum) 0,
+							   type->any_properties ? isnull[pass->ev_props_att - 1] : true,
+							   occurred_at);
 		MemoryContextReset(rowcxt);
 	}
 	MemoryContextSwitchTo(old);
@@ -284,37 +333,49 @@ lq_pass_count_events(LqPass *pass, lqpass_hash *states)
 
 /*
  * lq_pass_emit
- *		One row per collected lead: (lead_id, fit_score, engagement_score,
- *		score, grade, last_hand_raise).
+ *		One row per collected lead, in the order the lead scan met them:
+ *		(lead_id, fit_score, engagement_score, score, grade, last_hand_raise,
+ *		stage, stage_entered_at).
  */
 static int64
-lq_pass_emit(LqPass *pass, lqpass_hash *states, ReturnSetInfo *rsinfo)
+lq_pass_emit(LqPass *pass, ReturnSetInfo *rsinfo)
 {
 	int64		n = 0;
-	lqpass_iterator it;
-	LqPassEntry *e;
+	ListCell   *lc;
 
-	lqpass_start_iterate(states, &it);
-	while ((e = lqpass_iterate(states, &it)) != NULL)
+	foreach(lc, pass->blocks)
 	{
-		Datum		values[6];
-		bool		nulls[6] = {false, false, false, false, false, false};
-		double		eng = lq_eng_value(e->state, pass->as_of);
-		char		grade[3];
+		char	   *block = lfirst(lc);
+		int			count = lnext(pass->blocks, lc) ? LQ_PASS_STATES_PER_BLOCK
+			: LQ_PASS_STATES_PER_BLOCK - pass->block_left;
+		int			i;
 
-		lq_check_finite(eng, "engagement");
-		grade[0] = lq_fit_letter(pass->model, e->fit);
-		grade[1] = lq_eng_digit(pass->model, eng);
-		grade[2] = '\0';
-		values[0] = Int64GetDatum(e->lead_id);
-		values[1] = Float8GetDatum(e->fit);
-		values[2] = Float8GetDatum(eng);
-		values[3] = Float8GetDatum(e->fit + eng);
-		values[4] = CStringGetTextDatum(grade);
-		values[5] = TimestampTzGetDatum(e->state->last_hand_raise);
-		nulls[5] = TIMESTAMP_IS_NOBEGIN(e->state->last_hand_raise);
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-		n++;
+		for (i = 0; i < count; i++)
+		{
+			LqPassLead *lead = (LqPassLead *) (block + i * pass->lead_size);
+			Datum		values[8];
+			bool		nulls[8] = {false, false, false, false, false, false, false, false};
+			double		eng = lq_eng_value(lead->state, pass->as_of);
+			char		grade[3];
+
+			lq_check_finite(eng, "engagement");
+			grade[0] = lq_fit_letter(pass->model, lead->fit);
+			grade[1] = lq_eng_digit(pass->model, eng);
+			grade[2] = '\0';
+			values[0] = Int64GetDatum(lead->lead_id);
+			values[1] = Float8GetDatum(lead->fit);
+			values[2] = Float8GetDatum(eng);
+			values[3] = Float8GetDatum(lead->fit + eng);
+			values[4] = CStringGetTextDatum(grade);
+			values[5] = TimestampTzGetDatum(lead->state->last_hand_raise);
+			nulls[5] = TIMESTAMP_IS_NOBEGIN(lead->state->last_hand_raise);
+			values[6] = lead->stage;
+			nulls[6] = lead->stage_isnull;
+			values[7] = TimestampTzGetDatum(lead->stage_entered_at);
+			nulls[7] = lead->entered_isnull;
+			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+			n++;
+		}
 	}
 	return n;
 }
@@ -324,9 +385,10 @@ PG_FUNCTION_INFO_V1(lq_score_by_lead);
 /*
  * lq_score_by_lead
  *		score_by_lead(model text, as_of timestamptz) → SETOF (lead_id,
- *		fit_score, engagement_score, score, grade, last_hand_raise): every
- *		lead whose model is the given one, scored at as_of as score() would
- *		score it, with its latest hand-raise at or before as_of.  The states may take
+ *		fit_score, engagement_score, score, grade, last_hand_raise, stage,
+ *		stage_entered_at): every lead whose model is the given one, scored
+ *		at as_of as score() would score it, with what its automatic move
+ *		depends on: its latest hand-raise at or before as_of and its stage.  The states may take
  *		maintenance_work_mem (or work_mem × hash_mem_multiplier, if larger);
  *		beyond that the leads are split into parts, one pair of scans each.
  */
@@ -344,16 +406,19 @@ lq_score_by_lead(PG_FUNCTION_ARGS)
 	memset(&pass, 0, sizeof(pass));
 	pass.model = lq_get_model_text(PG_GETARG_TEXT_PP(0));
 	pass.as_of = PG_GETARG_TIMESTAMPTZ(1);
-	pass.state_size = MAXALIGN(lq_eng_state_size(pass.model));
-	pass.entry_size = pass.state_size + LQ_PASS_SLOT_BYTES;
+	pass.lead_size = MAXALIGN(sizeof(LqPassLead)) + MAXALIGN(lq_eng_state_size(pass.model));
+	pass.entry_size = pass.lead_size + LQ_PASS_SLOT_BYTES;
 
 	InitMaterializedSRF(fcinfo, 0);
 
 	pass.lead = lq_pass_open(fcinfo, "lead");
 	pass.event = lq_pass_open(fcinfo, "event");
 	pass.lead_id_att = lq_pass_attnum(pass.lead, "lead_id");
-	pass.lead_maxatt = Max(pass.lead_id_att,
-						   lq_lead_attnums(RelationGetDescr(pass.lead), pass.lead_atts));
+	pass.stage_att = lq_pass_attnum(pass.lead, "stage");
+	pass.entered_att = lq_pass_attnum(pass.lead, "stage_entered_at");
+	pass.lead_maxatt = Max(Max(pass.lead_id_att, pass.stage_att),
+						   Max(pass.entered_att,
+							   lq_lead_attnums(RelationGetDescr(pass.lead), pass.lead_atts)));
 	if (pass.lead_atts[LQ_NUM_LEAD_COLUMNS - 1] == 0)
 		elog(ERROR, "column \"model\" of table \"lead\" is missing");
 	pass.ev_lead_att = lq_pass_attnum(pass.event, "lead_id");
@@ -371,6 +436,7 @@ lq_score_by_lead(PG_FUNCTION_ARGS)
 		bool		first = pass.part == 0 && pass.nparts == 1;
 
 		pass.cxt = passcxt;
+		pass.blocks = NIL;
 		pass.block_left = 0;
 		states = lqpass_create(passcxt, 1024, NULL);
 		nleads = lq_pass_collect_leads(&pass, states, first ? limit : SIZE_MAX);
@@ -389,7 +455,7 @@ lq_score_by_lead(PG_FUNCTION_ARGS)
 			continue;
 		}
 		lq_pass_count_events(&pass, states);
-		emitted += lq_pass_emit(&pass, states, rsinfo);
+		emitted += lq_pass_emit(&pass, rsinfo);
 		MemoryContextReset(passcxt);
 	}
 	MemoryContextDelete(passcxt);

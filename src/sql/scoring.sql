@@ -133,16 +133,18 @@ COMMENT ON FUNCTION @extschema@.explain_score(bigint, timestamptz, text) IS
 
 /*
  * score_by_lead: rescore()'s pass, in C: every lead of a model scored at
- * as_of (as score() scores it) with its latest hand-raise, from one scan of
- * lead and one of event (more if the states outgrow maintenance_work_mem).
+ * as_of (as score() scores it) with what its automatic move depends on (its
+ * latest hand-raise, its stage), from one scan of lead and one of event
+ * (more if the states outgrow maintenance_work_mem).
  */
 CREATE FUNCTION @extschema@.score_by_lead(model text, as_of timestamptz DEFAULT now())
     RETURNS TABLE (lead_id bigint, fit_score float8, engagement_score float8, score float8,
-                   grade text, last_hand_raise timestamptz)
+                   grade text, last_hand_raise timestamptz, stage @extschema@.stage,
+                   stage_entered_at timestamptz)
     AS 'MODULE_PATHNAME', 'lq_score_by_lead'
     LANGUAGE C STABLE STRICT PARALLEL RESTRICTED ROWS 100000;
 COMMENT ON FUNCTION @extschema@.score_by_lead(text, timestamptz) IS
-    'every lead of the model scored at as_of, with its latest hand-raise at or before as_of, in one pass over lead and event; does not write';
+    'every lead of the model scored at as_of, with its latest hand-raise at or before as_of and its stage, in one pass over lead and event; does not write';
 
 /*
  * rescore: recompute and store every lead's score, one model at a time
@@ -159,10 +161,12 @@ CREATE FUNCTION @extschema@.rescore(as_of timestamptz DEFAULT now(), model text 
 AS $$
 DECLARE
     m record;
-    changed bigint[] := '{}';
+    nchanged bigint := 0;       -- leads whose stored score or stage changed
     updated bigint[];
     leads bigint[];
     hand_raises timestamptz[];
+    nmodel_leads bigint;
+    nleads bigint := 0;         -- leads of the models rescored
 BEGIN
     IF as_of IS NULL THEN
         RAISE EXCEPTION 'as_of must not be null'
@@ -187,7 +191,7 @@ BEGIN
               ORDER BY sm.name LOOP
         WITH fresh AS MATERIALIZED (
             SELECT s.lead_id, s.fit_score AS fit, s.engagement_score AS engagement, s.grade,
-                   s.last_hand_raise AS last_hr
+                   s.last_hand_raise AS last_hr, s.stage, s.stage_entered_at
               FROM @extschema@.score_by_lead(m.name, as_of) s
         ), upd AS (
             UPDATE @extschema@.lead l
@@ -202,33 +206,39 @@ BEGIN
                    IS DISTINCT FROM (f.fit, f.engagement, f.grade)
             RETURNING l.lead_id
         )
-        -- candidates for an automatic move: a hand-raise, or the score rule;
-        -- the stage of those is read by one index probe each (the rest,
-        -- stage dates and recycling, apply_automatic_moves checks)
+        -- candidates for an automatic move: a hand-raise, or the score rule
+        -- (apply_automatic_moves checks the rest: stage dates, recycling)
         SELECT (SELECT coalesce(array_agg(u.lead_id), '{}') FROM upd u),
+               (SELECT count(*) FROM fresh),
                array_agg(f.lead_id),
                array_agg(f.last_hr)
-          INTO updated, leads, hand_raises
+          INTO updated, nmodel_leads, leads, hand_raises
           FROM fresh f
-          CROSS JOIN LATERAL (SELECT l.stage, l.stage_entered_at FROM @extschema@.lead l
-                               WHERE l.lead_id = f.lead_id OFFSET 0) l
-         WHERE (f.last_hr IS NOT NULL
-                OR (f.fit + f.engagement >= m.mql_threshold
-                    AND substr(f.grade, 1, 1) <= m.min_fit_grade))
-           AND l.stage IN ('inquiry', 'nurture')
+         WHERE f.stage IN ('inquiry', 'nurture')
            AND ((f.last_hr IS NOT NULL
-                 AND (l.stage = 'inquiry' OR f.last_hr > l.stage_entered_at))
+                 AND (f.stage = 'inquiry' OR f.last_hr > f.stage_entered_at))
                 OR (f.fit + f.engagement >= m.mql_threshold
                     AND substr(f.grade, 1, 1) <= m.min_fit_grade));
 
-        changed := changed || updated;
+        nleads := nleads + nmodel_leads;
+        nchanged := nchanged + cardinality(updated);
+        IF leads IS NOT NULL THEN
+            -- moved leads whose score did not change count as changed too
+            nchanged := nchanged +
+                (SELECT count(*)
+                   FROM @extschema@.apply_automatic_moves(as_of, leads, hand_raises) AS mv(lead_id)
+                  WHERE NOT EXISTS (SELECT FROM unnest(updated) AS u(lead_id) WHERE u.lead_id = mv.lead_id));
+        END IF;
+    END LOOP;
 
-        -- leads without a live-scoring state (bulk loads) get one, so their
-        -- next event is merged instead of re-reading their history; every
-        -- state belongs to a lead (foreign key), so equal counts mean none
-        -- is missing
-        IF (SELECT count(*) FROM @extschema@.lead_score_state)
-           < (SELECT count(*) FROM @extschema@.lead) THEN
+    -- leads without a live-scoring state (bulk loads) get one, so their next
+    -- event is added instead of re-reading their history; every state
+    -- belongs to a lead (foreign key), so equal counts mean none is missing
+    IF rescore.model IS NOT NULL THEN
+        nleads := (SELECT count(*) FROM @extschema@.lead);
+    END IF;
+    IF (SELECT count(*) FROM @extschema@.lead_score_state) < nleads THEN
+        FOR m IN SELECT sm.name FROM @extschema@.scoring_model sm ORDER BY sm.name LOOP
             INSERT INTO @extschema@.lead_score_state (lead_id, state)
             SELECT l.lead_id, coalesce(st.state, '\x'::bytea)
               FROM @extschema@.lead l
@@ -244,13 +254,9 @@ BEGIN
                AND NOT EXISTS (SELECT FROM @extschema@.lead_score_state s WHERE s.lead_id = l.lead_id)
              ORDER BY l.lead_id
             ON CONFLICT (lead_id) DO NOTHING;
-        END IF;
-
-        IF leads IS NOT NULL THEN
-            changed := changed || ARRAY(SELECT @extschema@.apply_automatic_moves(as_of, leads, hand_raises));
-        END IF;
-    END LOOP;
-    RETURN (SELECT count(DISTINCT c) FROM unnest(changed) AS c);
+        END LOOP;
+    END IF;
+    RETURN nchanged;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.rescore(timestamptz, text) IS
