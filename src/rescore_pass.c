@@ -168,9 +168,10 @@ lq_pass_in_part(LqPass *pass, int64 lead_id)
 /*
  * lq_pass_collect_leads
  *		Scan lead and, for every lead of the model in the current part,
- *		compute its fit and make an empty engagement state.  Stops making states once they would take more than
- *		limit bytes, but goes on counting; returns how many leads of the
- *		model the part has.
+ *		compute its fit and make an empty engagement state.  Stops making
+ *		states once they would take more than limit bytes (at once for 0:
+ *		a count), but goes on counting; returns how many leads of the model
+ *		the part has.
  */
 static int64
 lq_pass_collect_leads(LqPass *pass, lqpass_hash *states, Size limit)
@@ -380,6 +381,22 @@ lq_pass_emit(LqPass *pass, ReturnSetInfo *rsinfo)
 	return n;
 }
 
+/*
+ * lq_pass_parts
+ *		How many parts nleads leads need: with a quarter of headroom for an
+ *		uneven split (a part may overshoot a little rather than be split
+ *		again).
+ */
+static int
+lq_pass_parts(LqPass *pass, int64 nleads, Size limit)
+{
+	Size		need = (Size) nleads * pass->entry_size;
+
+	if (need <= limit)
+		return 1;
+	return (int) Min((need + need / 4) / limit + 1, (Size) 1024);
+}
+
 PG_FUNCTION_INFO_V1(lq_score_by_lead);
 
 /*
@@ -401,6 +418,7 @@ lq_score_by_lead(PG_FUNCTION_ARGS)
 	MemoryContext passcxt;
 	int64		nleads;
 	int64		emitted = 0;
+	bool		counted = false;
 
 	lq_check_as_of(PG_GETARG_TIMESTAMPTZ(1), false, "as_of");
 	memset(&pass, 0, sizeof(pass));
@@ -429,11 +447,23 @@ lq_score_by_lead(PG_FUNCTION_ARGS)
 	passcxt = AllocSetContextCreate(CurrentMemoryContext,
 									"leadqual score_by_lead",
 									ALLOCSET_DEFAULT_SIZES);
+	/*
+	 * If lead may hold more leads than fit (by its row count estimate), count
+	 * the model's leads first, a scan without fit, instead of finding out
+	 * half-way through a part.
+	 */
 	pass.nparts = 1;
+	if (pass.lead->rd_rel->reltuples < 0 ||
+		pass.lead->rd_rel->reltuples * pass.entry_size > limit)
+	{
+		nleads = lq_pass_collect_leads(&pass, NULL, 0);
+		pass.nparts = lq_pass_parts(&pass, nleads, limit);
+		counted = true;
+	}
 	for (pass.part = 0; pass.part < pass.nparts; pass.part++)
 	{
 		lqpass_hash *states;
-		bool		first = pass.part == 0 && pass.nparts == 1;
+		bool		first = pass.part == 0 && pass.nparts == 1 && !counted;
 
 		pass.cxt = passcxt;
 		pass.blocks = NIL;
@@ -442,14 +472,8 @@ lq_score_by_lead(PG_FUNCTION_ARGS)
 		nleads = lq_pass_collect_leads(&pass, states, first ? limit : SIZE_MAX);
 		if (first && (Size) nleads * pass.entry_size > limit)
 		{
-			/*
-			 * Too many leads for one part: split them, with a quarter of
-			 * headroom for an uneven split (a part may overshoot a little
-			 * rather than be split again), and start over.
-			 */
-			Size		need = (Size) nleads * pass.entry_size;
-
-			pass.nparts = (int) Min((need + need / 4) / limit + 1, (Size) 1024);
+			/* more leads than the estimate said: split them, start over */
+			pass.nparts = lq_pass_parts(&pass, nleads, limit);
 			pass.part = -1;
 			MemoryContextReset(passcxt);
 			continue;
