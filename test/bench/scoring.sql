@@ -1,5 +1,6 @@
 -- Scoring benchmark (issue 2), run by test/bench/run.sh on a demo database.
--- Times in one session, best of :runs runs each:
+-- Times in one session, best of :runs rounds (each round runs (a), (b), (p)
+-- and (c) in turn):
 --   (a) floor: count(*) of the events grouped by lead;
 --   (b) the engagement_score aggregate over all events grouped by lead;
 --   (p) score_by_lead(): fit, engagement and grade of every lead in C, from one
@@ -17,20 +18,25 @@ SET jit = off;
 
 CREATE TEMP TABLE bench (name text PRIMARY KEY, seconds float8);
 
-CREATE FUNCTION pg_temp.timed(name text, query text, runs integer) RETURNS float8
+-- Runs the queries in rounds, each round one run of every query in turn,
+-- and keeps each query's best time: the machine's speed drifts over minutes,
+-- and the ratios must compare runs made under the same conditions.
+CREATE FUNCTION pg_temp.timed(names text[], queries text[], runs integer) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
     t0 timestamptz;
-    best float8 := 'infinity';
+    t float8;
     n numeric;
 BEGIN
     FOR i IN 1..runs LOOP
-        t0 := clock_timestamp();
-        EXECUTE replace(query, '$run', i::text) INTO n;
-        best := least(best, extract(epoch FROM clock_timestamp() - t0));
+        FOR q IN 1..cardinality(queries) LOOP
+            t0 := clock_timestamp();
+            EXECUTE replace(queries[q], '$run', i::text) INTO n;
+            t := extract(epoch FROM clock_timestamp() - t0);
+            INSERT INTO bench VALUES (names[q], t)
+            ON CONFLICT (name) DO UPDATE SET seconds = least(bench.seconds, excluded.seconds);
+        END LOOP;
     END LOOP;
-    INSERT INTO bench VALUES (name, best);
-    RETURN best;
 END
 $$;
 
@@ -67,11 +73,10 @@ SELECT lead_id,
   FROM per_rule GROUP BY lead_id;
 \set q_plain 'SELECT sum(engagement) FROM plain_engagement'
 
-SELECT round(pg_temp.timed('a_floor', :'q_floor', :runs)::numeric, 3) AS "(a) floor s";
-SELECT round(pg_temp.timed('b_aggregate', :'q_agg', :runs)::numeric, 3) AS "(b) engagement_score s";
-SELECT round(pg_temp.timed('p_pass', :'q_pass', :runs)::numeric, 3) AS "(p) score_by_lead s";
-SELECT round(pg_temp.timed('c_rescore', :'q_rescore', :runs)::numeric, 3) AS "(c) rescore s";
-SELECT round(pg_temp.timed('d_plain_sql', :'q_plain', :runs)::numeric, 3) AS "(d) plain SQL s";
+SELECT pg_temp.timed(ARRAY['a_floor', 'b_aggregate', 'p_pass', 'c_rescore'],
+                     ARRAY[:'q_floor', :'q_agg', :'q_pass', :'q_rescore'], :runs);
+SELECT pg_temp.timed(ARRAY['d_plain_sql'], ARRAY[:'q_plain'], :runs);
+SELECT name AS query, round(seconds::numeric, 3) AS best_s FROM bench ORDER BY name;
 
 -- (b) and (d) agree: leads without matching events are 0 on both sides
 SELECT count(*) AS leads_compared,
