@@ -174,4 +174,40 @@ INSERT INTO leadqual.lead (external_id, created_at, model, email, company, job_t
 SELECT leadqual.fit_score(l) AS default_fit
   FROM leadqual.lead l WHERE l.external_id = 'default-1';
 
+-- ---------------------------------------------------------------------
+-- Regex rules whose pattern is literals only (prefix(a|b|…)suffix, a plain
+-- literal, a|b) are matched by substring search on ASCII values; every
+-- answer must equal the regex engine's (~*), including on mixed case,
+-- near misses, non-ASCII values (left to the engine) and patterns that
+-- only look literal (classes, anchors, quantifiers: left to the engine).
+-- ---------------------------------------------------------------------
+CREATE TEMP TABLE lit_patterns (pattern text);
+INSERT INTO lit_patterns VALUES
+    ('@(gmail|yahoo|hotmail)\.'), ('@(?:gmail|web)\.de'), ('gmail'), ('vp|director'),
+    ('Head of'), ('a\+b'), ('(x|y)z'), ('^ceo'), ('ceo$'), ('gm.il'), ('gma+il'),
+    ('(gmail|yahoo)+'), ('[gh]mail'), ('\mceo'), ('ceo|(cto)'), ('');
+CREATE TEMP TABLE lit_values (v text);
+INSERT INTO lit_values VALUES
+    ('jane@gmail.com'), ('JANE@GMAIL.COM'), ('jane@gmailcom'), ('jane@mygmail.com'),
+    ('x@web.de'), ('x@WEB.DE'), ('x@web.dex'), ('SVP Sales'), ('vice director'), ('HEAD OF IT'),
+    ('a+b'), ('aab'), ('xz'), ('yz'), ('zz'), ('CEO Jane'), ('Jane CEO'), ('cto'),
+    ('jäne@gmail.com'), ('ﬁnance head of'), ('');
+-- one model per pattern, one rule each
+INSERT INTO leadqual.scoring_model (name)
+SELECT 'lit_' || n FROM generate_series(1, 16) n;
+INSERT INTO leadqual.fit_rule (model, field, op, value, points)
+SELECT 'lit_' || row_number() OVER (), 'job_title', 'regex', to_jsonb(pattern), 1 FROM lit_patterns;
+CREATE TEMP VIEW lit_answers AS
+SELECT r.value #>> '{}' AS pattern, v.v AS value,
+       leadqual.fit_score(jsonb_populate_record(NULL::leadqual.lead, jsonb_build_object('job_title', v.v)),
+                          r.model) = 1 AS fit_matched,
+       v.v ~* (r.value #>> '{}') AS engine_matched
+  FROM leadqual.fit_rule r CROSS JOIN lit_values v
+ WHERE r.model LIKE 'lit\_%';
+-- 16 patterns × 21 values, with matches and misses; expect no differences
+SELECT count(*) AS answers, count(*) FILTER (WHERE engine_matched) > 0 AS some_match,
+       count(*) FILTER (WHERE NOT engine_matched) > 0 AS some_miss
+  FROM lit_answers;
+SELECT * FROM lit_answers WHERE fit_matched IS DISTINCT FROM engine_matched;
+
 DROP VIEW fit_check;

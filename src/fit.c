@@ -265,6 +265,187 @@ lq_lower(const char *str, int len)
 	return out;
 }
 
+/*
+ * lq_regex_literal_char
+ *		The literal character at pattern[*i] (advancing *i past it), or -1 if
+ *		it is not a plain literal: an ASCII character outside ARE's special
+ *		ones, or a backslash before a punctuation character.
+ */
+static int
+lq_regex_literal_char(const char *pattern, int len, int *i)
+{
+	unsigned char c = pattern[*i];
+
+	if (c == '\\')
+	{
+		unsigned char e;
+
+		if (*i + 1 >= len)
+			return -1;
+		e = pattern[*i + 1];
+		if (e < 0x21 || e > 0x7e || isalnum(e))
+			return -1;			/* \d, \m, \y …: classes and constraints */
+		*i += 2;
+		return e;
+	}
+	if (c < 0x20 || c > 0x7e || strchr(".[](){}|*+?^$", c) != NULL)
+		return -1;
+	(*i)++;
+	return pg_ascii_tolower(c);
+}
+
+/*
+ * lq_regex_literals
+ *		Called when a regex rule is compiled: if the pattern is literals only,
+ *		prefix(alt|alt|…)suffix, a plain literal, or alt|alt|…, keep its
+ *		alternatives spelled out (prefix + alternative + suffix, lower-case),
+ *		so that ASCII values are matched by a substring search instead of the
+ *		regex engine (free e-mail domains, the usual case, are such a
+ *		pattern).  Anything else (classes, anchors, quantifiers, nested
+ *		groups, options) leaves nlits at 0.
+ */
+void
+lq_regex_literals(LqFitRule *rule, const char *pattern, int len)
+{
+	StringInfoData prefix;
+	StringInfoData suffix;
+	List	   *alts = NIL;
+	StringInfo	cur;
+	bool		in_group = false;
+	bool		had_group = false;
+	bool		top_alt = false;
+	int			i = 0;
+	int			n;
+	ListCell   *lc;
+
+	rule->nlits = 0;
+	if (len >= 3 && strncmp(pattern, "***", 3) == 0)
+		return;					/* a director: ***= or ***: */
+	initStringInfo(&prefix);
+	initStringInfo(&suffix);
+	cur = &prefix;
+	while (i < len)
+	{
+		char		c = pattern[i];
+		int			lit;
+
+		if (c == '(' && !in_group && !had_group && !top_alt)
+		{
+			i += (i + 2 < len && pattern[i + 1] == '?' && pattern[i + 2] == ':') ? 3 : 1;
+			if (i < len && pattern[i] == '?')
+				return;			/* other (?…) forms: options, lookahead */
+			in_group = had_group = true;
+			cur = makeStringInfo();
+			alts = lappend(alts, cur);
+			continue;
+		}
+		if (c == '|' && in_group)
+		{
+			i++;
+			cur = makeStringInfo();
+			alts = lappend(alts, cur);
+			continue;
+		}
+		if (c == ')' && in_group)
+		{
+			i++;
+			in_group = false;
+			cur = &suffix;
+			continue;
+		}
+		if (c == '|' && !had_group)
+		{
+			/* top-level alternation of literals: each is an alternative */
+			top_alt = true;
+			if (alts == NIL)
+			{
+				StringInfo	first = makeStringInfo();
+
+				appendBinaryStringInfo(first, prefix.data, prefix.len);
+				resetStringInfo(&prefix);
+				alts = lappend(alts, first);
+			}
+			i++;
+			cur = makeStringInfo();
+			alts = lappend(alts, cur);
+			continue;
+		}
+		lit = lq_regex_literal_char(pattern, len, &i);
+		if (lit < 0)
+			return;
+		/* a quantifier after the last literal would apply to it alone */
+		if (i < len && strchr("*+?{", pattern[i]) != NULL)
+			return;
+		appendStringInfoChar(cur, (char) lit);
+	}
+	if (in_group)
+		return;
+	if (alts == NIL)
+	{
+		cur = makeStringInfo();
+		alts = lappend(alts, cur);
+	}
+	foreach(lc, alts)
+		if (((StringInfo) lfirst(lc))->len == 0 && list_length(alts) > 1)
+			return;				/* an empty alternative: leave it to the engine */
+
+	n = list_length(alts);
+	rule->lits = palloc(sizeof(char *) * n);
+	rule->lit_lens = palloc(sizeof(int) * n);
+	i = 0;
+	foreach(lc, alts)
+	{
+		StringInfo	alt = lfirst(lc);
+		StringInfoData full;
+
+		initStringInfo(&full);
+		appendBinaryStringInfo(&full, prefix.data, prefix.len);
+		appendBinaryStringInfo(&full, alt->data, alt->len);
+		appendBinaryStringInfo(&full, suffix.data, suffix.len);
+		rule->lits[i] = full.data;
+		rule->lit_lens[i] = full.len;
+		i++;
+	}
+	rule->nlits = n;
+}
+
+/*
+ * lq_regex_literal_match
+ *		Match an ASCII value against a literals-only pattern: does any of its
+ *		spelled-out alternatives occur in the value, ignoring ASCII case?
+ *		Returns -1 if the value is not plain ASCII (then the regex engine
+ *		decides: case folding beyond ASCII is the collation's).
+ */
+static int
+lq_regex_literal_match(LqFitRule *rule, const char *str, int len)
+{
+	char		buf[256];
+	int			i;
+	int			a;
+
+	if (len > (int) sizeof(buf))
+		return -1;
+	for (i = 0; i < len; i++)
+	{
+		unsigned char c = str[i];
+
+		if (c == 0 || IS_HIGHBIT_SET(c))
+			return -1;
+		buf[i] = pg_ascii_tolower(c);
+	}
+	for (a = 0; a < rule->nlits; a++)
+	{
+		const char *lit = rule->lits[a];
+		int			litlen = rule->lit_lens[a];
+
+		for (i = 0; i + litlen <= len; i++)
+			if (buf[i] == lit[0] || litlen == 0)
+				if (memcmp(buf + i, lit, litlen) == 0)
+					return 1;
+	}
+	return 0;
+}
+
 #define LQ_MEMO_KEYLEN 64		/* values up to 63 bytes are memoized */
 #define LQ_MEMO_MAX 10000		/* entries per rule before starting over */
 #define LQ_MEMO_TRIAL 2000		/* lookups before judging the memo … */
@@ -290,9 +471,11 @@ lq_regex_run(LqFitRule *rule, const char *str, int len)
 
 /*
  * lq_regex_matches
- *		Match a value against a regex rule.  Job titles, industries and the
- *		like repeat across leads, and running the regex engine costs far more
- *		than a hash probe, so short values are memoized per rule (in the
+ *		Match a value against a regex rule.  A literals-only pattern matches
+ *		ASCII values by substring search (lq_regex_literal_match).  Job
+ *		titles, industries and the like repeat across leads, and running the
+ *		regex engine costs far more than a hash probe, so short values are
+ *		memoized per rule (in the
  *		rules cache, so a rule change forgets them).  Values that hardly
  *		repeat (e-mail addresses) would only fill the memo: after a trial of
  *		LQ_MEMO_TRIAL lookups with fewer than one hit in LQ_MEMO_MIN_HITS the
@@ -306,6 +489,13 @@ lq_regex_matches(LqFitRule *rule, const char *str, int len)
 	bool		found;
 	bool		matched;
 
+	if (rule->nlits > 0)
+	{
+		int			m = lq_regex_literal_match(rule, str, len);
+
+		if (m >= 0)
+			return m == 1;
+	}
 	if (rule->memo_off || len >= LQ_MEMO_KEYLEN || memchr(str, '\0', len) != NULL)
 		return lq_regex_run(rule, str, len);
 

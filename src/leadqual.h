@@ -74,6 +74,9 @@ typedef struct LqFitRule
 	text	   *regex;			/* regex pattern (as text, for RE cache) */
 	struct HTAB *memo;			/* regex: value → matched, for repeated values */
 	MemoryContext memo_cxt;		/* where the memo lives (the rules cache) */
+	int			nlits;			/* regex of literals only: its alternatives */
+	char	  **lits;			/* (prefix + each + suffix, lower-case), or 0 */
+	int		   *lit_lens;
 	uint32		memo_probes;	/* lookups in the memo so far … */
 	uint32		memo_hits;		/* … and how many found the value */
 	bool		memo_off;		/* values hardly repeat: no memo */
@@ -165,6 +168,7 @@ typedef struct LqLeadFields
 /* the lead columns fit reads: the LqFitField ones, then attributes, model */
 #define LQ_NUM_LEAD_COLUMNS (LQ_NUM_COLUMN_FIELDS + 2)
 
+extern void lq_regex_literals(LqFitRule *rule, const char *pattern, int len);
 extern int	lq_lead_attnums(TupleDesc desc, int *attnums);
 extern void lq_lead_fields_from_slot(TupleTableSlot *slot, const int *attnums,
 									 LqLeadFields *fields);

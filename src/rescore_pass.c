@@ -397,6 +397,22 @@ lq_pass_parts(LqPass *pass, int64 nleads, Size limit)
 	return (int) Min((need + need / 4) / limit + 1, (Size) 1024);
 }
 
+/*
+ * lq_pass_table_size
+ *		Initial size of a part's hash table: lead's row estimate split into
+ *		the parts, so the table need not grow step by step.
+ */
+static uint32
+lq_pass_table_size(LqPass *pass, Size limit)
+{
+	double		n = pass->lead->rd_rel->reltuples;
+
+	if (n < 1024)
+		n = 1024;
+	n = Min(n, (double) (limit / pass->entry_size)) / pass->nparts;
+	return (uint32) Max(n, 1024);
+}
+
 PG_FUNCTION_INFO_V1(lq_score_by_lead);
 
 /*
@@ -468,7 +484,7 @@ lq_score_by_lead(PG_FUNCTION_ARGS)
 		pass.cxt = passcxt;
 		pass.blocks = NIL;
 		pass.block_left = 0;
-		states = lqpass_create(passcxt, 1024, NULL);
+		states = lqpass_create(passcxt, lq_pass_table_size(&pass, limit), NULL);
 		nleads = lq_pass_collect_leads(&pass, states, first ? limit : SIZE_MAX);
 		if (first && (Size) nleads * pass.entry_size > limit)
 		{

@@ -247,6 +247,7 @@ lq_compile_fit_rule(LqFitRule *rule, int64 rule_id, const char *field,
 		/* compiling reports a bad pattern with SQLSTATE 2201B */
 		(void) RE_compile_and_cache(rule->regex, REG_ADVANCED | REG_ICASE,
 									DEFAULT_COLLATION_OID);
+		lq_regex_literals(rule, v.val.string.val, v.val.string.len);
 	}
 	else if (strcmp(op, "range") == 0)
 	{
