@@ -230,9 +230,7 @@ lq_field_value(LqFitRule *rule, LqLeadFields *f, LqValue *v, bool *present)
 
 		v->is_number = true;
 		v->number = n;
-		snprintf(v->buf, sizeof(v->buf), "%d", n);
-		v->str = v->buf;
-		v->len = strlen(v->buf);
+		/* spelled out only if a rule compares it as text (lq_value_text) */
 	}
 	else
 	{
@@ -541,6 +539,21 @@ lq_regex_matches(LqFitRule *rule, const char *str, int len)
 }
 
 /*
+ * lq_value_text
+ *		Spell out a lead's company_size for a text comparison, once.
+ */
+static inline void
+lq_value_text(LqValue *v)
+{
+	if (v->str == NULL && v->is_number)
+	{
+		snprintf(v->buf, sizeof(v->buf), "%.0f", v->number);
+		v->str = v->buf;
+		v->len = strlen(v->buf);
+	}
+}
+
+/*
  * lq_scalar_eq
  *		eq semantics: numbers compare as numbers, booleans as booleans,
  *		everything else as case-insensitive text.
@@ -553,7 +566,10 @@ lq_scalar_eq(LqScalar *s, LqValue *v, char **lower)
 	if (s->kind == LQ_SCALAR_BOOL && v->is_bool)
 		return s->boolean == v->boolean;
 	if (*lower == NULL)
+	{
+		lq_value_text(v);
 		*lower = lq_lower(v->str, v->len);
+	}
 	return strcmp(s->text, *lower) == 0;
 }
 
@@ -610,7 +626,10 @@ lq_fit_rule_matches(LqFitRule *rule, LqLeadFields *fields)
 					return true;
 			return false;
 		case LQ_OP_REGEX:
-			return has && lq_regex_matches(rule, v.str, v.len);
+			if (!has)
+				return false;
+			lq_value_text(&v);
+			return lq_regex_matches(rule, v.str, v.len);
 		case LQ_OP_RANGE:
 			if (!has || !lq_value_number(&v, &num))
 				return false;

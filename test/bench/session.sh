@@ -13,6 +13,7 @@ t1=$(now)
 psql -At -c "SELECT 'events: ' || count(*) FROM leadqual.event"
 printf 'generate_demo: %.1f s\n' "$(echo "$t1 - $t0" | bc)"
 psql -c "VACUUM ANALYZE"
+psql -c "CHECKPOINT"   # settle generate_demo's WAL before timing anything
 
 echo "== scoring (best of $BENCH_RUNS)"
 psql -v as_of="$as_of" -v runs="$BENCH_RUNS" -f test/bench/scoring.sql
