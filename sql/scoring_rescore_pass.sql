@@ -107,8 +107,8 @@ SET maintenance_work_mem = '1MB';
 SET work_mem = '64kB';
 SET hash_mem_multiplier = 1;
 SET client_min_messages = debug1;
--- 10,004 leads × 264 bytes (lead 48, state 72 + 4 rules × 16 + 2 click
--- times × 8, hash slot 64) = 2.6 MB, with a quarter of headroom 3.3 MB: 4 parts
+-- 10,004 leads × 256 bytes (lead 40, state 72 + 4 rules × 16 + 2 click
+-- times × 8, hash slot 64) = 2.6 MB, with a quarter of headroom 3.2 MB: 4 parts
 SELECT count(*) AS leads FROM leadqual.score_by_lead('pass', '2025-06-01 12:00');
 RESET client_min_messages;
 -- expect no rows: the parts together are the aggregate
@@ -123,6 +123,15 @@ SELECT count(*) AS differing
   FROM leadqual.lead l JOIN leadqual.score_by_lead('pass', '2025-06-01 12:00') p USING (lead_id)
  WHERE (l.fit_score, l.engagement_score, l.score, l.grade) IS DISTINCT FROM
        (p.fit_score, p.engagement_score, p.score, p.grade);
+
+-- rescore() counts the leads whose stored score or stage changed: at the
+-- same as_of again nothing changes; a lead put back in nurture 40 days ago
+-- (recycle_after 30 days) with its stored score 50 >= 50 moves to mql
+-- without a score change, and counts once
+SELECT leadqual.rescore('2025-06-01 12:00', 'pass') AS changed_again;
+UPDATE leadqual.lead SET stage = 'nurture', stage_entered_at = '2025-04-22 12:00' WHERE lead_id = 1;
+SELECT leadqual.rescore('2025-06-01 12:00', 'pass') AS changed_by_move;
+SELECT lead_id, stage, score FROM leadqual.lead WHERE lead_id = 1;
 
 -- errors
 SELECT pg_temp.try($$SELECT * FROM leadqual.score_by_lead('nope', now())$$);

@@ -485,8 +485,7 @@ lq_eng_trans_row(FunctionCallInfo fcinfo, TimestampTz as_of)
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("as_of must be the same for every row of a group"),
 					 errhint("Pass one as-of time, e.g. a constant or now().")));
-		if (VARSIZE_ANY_EXHDR(name) != s->model->namelen ||
-			memcmp(VARDATA_ANY(name), s->model->name, s->model->namelen) != 0)
+		if (!lq_model_named(s->model, name))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("model must be the same for every row of a group"),

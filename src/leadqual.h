@@ -146,6 +146,14 @@ typedef struct LqModel
 extern LqModel *lq_find_model(const char *name, int len, bool *found);
 extern LqModel *lq_get_model(const char *name, int len);
 extern LqModel *lq_get_model_text(text *name);
+
+/* Is the model the one with this name? */
+static inline bool
+lq_model_named(const LqModel *model, const text *name)
+{
+	return VARSIZE_ANY_EXHDR(name) == model->namelen &&
+		memcmp(VARDATA_ANY(name), model->name, model->namelen) == 0;
+}
 extern LqEventType *lq_find_event_type(LqModel *model, const char *type, int len);
 extern char lq_fit_letter(LqModel *model, double fit);
 extern char lq_eng_digit(LqModel *model, double engagement);

@@ -129,9 +129,7 @@ lq_crossing_trans(PG_FUNCTION_ARGS)
 
 	if (s == NULL)
 		s = lq_crossing_new(lq_get_model_text(model), fit, 16, aggcontext);
-	else if (s->fit != fit ||
-			 VARSIZE_ANY_EXHDR(model) != s->model->namelen ||
-			 memcmp(VARDATA_ANY(model), s->model->name, s->model->namelen) != 0)
+	else if (s->fit != fit || !lq_model_named(s->model, model))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("model and fit must be the same for every row of a group"),

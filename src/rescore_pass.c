@@ -43,8 +43,8 @@
 #include "leadqual.h"
 
 /*
- * One lead of the model: its id, fit and engagement state (laid out right
- * after it).  Leads are kept in blocks in the order the lead scan met them,
+ * One lead of the model: its id, fit and stage; its engagement state is
+ * laid out right after it (LQ_PASS_STATE).  Leads are kept in blocks in the order the lead scan met them,
  * and returned in that order, so that an UPDATE of lead driven by the result
  * visits its pages in order.
  */
@@ -56,8 +56,11 @@ typedef struct LqPassLead
 	bool		stage_isnull;
 	bool		entered_isnull;
 	TimestampTz stage_entered_at;
-	LqEngState *state;
 } LqPassLead;
+
+/* a lead's engagement state lies right after it */
+#define LQ_PASS_STATE(lead) \
+	((LqEngState *) ((char *) (lead) + MAXALIGN(sizeof(LqPassLead))))
 
 /* The hash table's entry: a lead_id and its lead. */
 typedef struct LqPassEntry
@@ -166,6 +169,39 @@ lq_pass_in_part(LqPass *pass, int64 lead_id)
 }
 
 /*
+ * lq_pass_new_lead
+ *		Lay out a lead of the model, read from its lead row, with an empty
+ *		engagement state, in the current block (a new one when it is full).
+ */
+static LqPassLead *
+lq_pass_new_lead(LqPass *pass, TupleTableSlot *slot, int64 lead_id, double fit)
+{
+	LqPassLead *lead;
+
+	if (pass->block_left == 0)
+	{
+		MemoryContext old = MemoryContextSwitchTo(pass->cxt);
+
+		pass->block = palloc(pass->lead_size * LQ_PASS_STATES_PER_BLOCK);
+		pass->blocks = lappend(pass->blocks, pass->block);
+		pass->block_left = LQ_PASS_STATES_PER_BLOCK;
+		MemoryContextSwitchTo(old);
+	}
+	lead = (LqPassLead *) pass->block;
+	pass->block += pass->lead_size;
+	pass->block_left--;
+
+	lead->lead_id = lead_id;
+	lead->fit = fit;
+	lead->stage = slot->tts_values[pass->stage_att - 1];
+	lead->stage_isnull = slot->tts_isnull[pass->stage_att - 1];
+	lead->stage_entered_at = DatumGetTimestampTz(slot->tts_values[pass->entered_att - 1]);
+	lead->entered_isnull = slot->tts_isnull[pass->entered_att - 1];
+	(void) lq_eng_state_init(pass->model, pass->as_of, LQ_PASS_STATE(lead));
+	return lead;
+}
+
+/*
  * lq_pass_collect_leads
  *		Scan lead and, for every lead of the model in the current part,
  *		compute its fit and make an empty engagement state.  Stops making
@@ -189,7 +225,8 @@ lq_pass_collect_leads(LqPass *pass, lqpass_hash *states, Size limit)
 		int64		lead_id;
 		LqLeadFields fields;
 		MemoryContext old;
-		double		fit;
+		bool		take;
+		double		fit = 0;
 
 		CHECK_FOR_INTERRUPTS();
 		slot_getsomeattrs(slot, pass->lead_maxatt);
@@ -199,59 +236,30 @@ lq_pass_collect_leads(LqPass *pass, lqpass_hash *states, Size limit)
 		if (!lq_pass_in_part(pass, lead_id))
 			continue;
 
+		/* a lead of the model: counted; fit only if it gets a state */
 		old = MemoryContextSwitchTo(rowcxt);
 		lq_lead_fields_from_slot(slot, pass->lead_atts, &fields);
-		if (fields.model == NULL ||
-			VARSIZE_ANY_EXHDR(fields.model) != pass->model->namelen ||
-			memcmp(VARDATA_ANY(fields.model), pass->model->name, pass->model->namelen) != 0)
+		if (fields.model != NULL && lq_model_named(pass->model, fields.model))
+			nleads++;
+		else
 		{
 			MemoryContextSwitchTo(old);
 			MemoryContextReset(rowcxt);
 			continue;
 		}
-		nleads++;
-		if ((Size) nleads * pass->entry_size > limit)
-		{
-			/* over the limit: only count the rest */
-			MemoryContextSwitchTo(old);
-			MemoryContextReset(rowcxt);
-			continue;
-		}
-		fit = lq_fit(pass->model, &fields, NULL);
+		take = (Size) nleads * pass->entry_size <= limit;	/* else only count */
+		if (take)
+			fit = lq_fit(pass->model, &fields, NULL);
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(rowcxt);
 
+		if (take)
 		{
 			bool		found;
 			LqPassEntry *e = lqpass_insert(states, lead_id, &found);
 
 			if (!found)
-			{
-				LqPassLead *lead;
-
-				if (pass->block_left == 0)
-				{
-					MemoryContext oldcxt = MemoryContextSwitchTo(pass->cxt);
-
-					pass->block = palloc(pass->lead_size * LQ_PASS_STATES_PER_BLOCK);
-					pass->blocks = lappend(pass->blocks, pass->block);
-					pass->block_left = LQ_PASS_STATES_PER_BLOCK;
-					MemoryContextSwitchTo(oldcxt);
-				}
-				lead = (LqPassLead *) pass->block;
-				lead->lead_id = lead_id;
-				lead->fit = fit;
-				lead->stage = slot->tts_values[pass->stage_att - 1];
-				lead->stage_isnull = slot->tts_isnull[pass->stage_att - 1];
-				lead->stage_entered_at =
-					DatumGetTimestampTz(slot->tts_values[pass->entered_att - 1]);
-				lead->entered_isnull = slot->tts_isnull[pass->entered_att - 1];
-				lead->state = lq_eng_state_init(pass->model, pass->as_of,
-												pass->block + MAXALIGN(sizeof(LqPassLead)));
-				e->lead = lead;
-				pass->block += pass->lead_size;
-				pass->block_left--;
-			}
+				e->lead = lq_pass_new_lead(pass, slot, lead_id, fit);
 		}
 	}
 	table_endscan(scan);
@@ -320,7 +328,7 @@ lq_pass_count_events(LqPass *pass, lqpass_hash *states)
 		/* the properties (the widest column) only for rules that read them */
 		if (type->any_properties)
 			slot_getsomeattrs(slot, pass->ev_props_att);
-		lq_eng_state_add_typed(last->state, type,
+		lq_eng_state_add_typed(LQ_PASS_STATE(last), type,
 							   type->any_properties ? v[pass->ev_props_att - 1] : (Datum) 0,
 							   type->any_properties ? isnull[pass->ev_props_att - 1] : true,
 							   occurred_at);
@@ -356,7 +364,7 @@ lq_pass_emit(LqPass *pass, ReturnSetInfo *rsinfo)
 			LqPassLead *lead = (LqPassLead *) (block + i * pass->lead_size);
 			Datum		values[8];
 			bool		nulls[8] = {false, false, false, false, false, false, false, false};
-			double		eng = lq_eng_value(lead->state, pass->as_of);
+			double		eng = lq_eng_value(LQ_PASS_STATE(lead), pass->as_of);
 			char		grade[3];
 
 			lq_check_finite(eng, "engagement");
@@ -368,8 +376,8 @@ lq_pass_emit(LqPass *pass, ReturnSetInfo *rsinfo)
 			values[2] = Float8GetDatum(eng);
 			values[3] = Float8GetDatum(lead->fit + eng);
 			values[4] = CStringGetTextDatum(grade);
-			values[5] = TimestampTzGetDatum(lead->state->last_hand_raise);
-			nulls[5] = TIMESTAMP_IS_NOBEGIN(lead->state->last_hand_raise);
+			values[5] = TimestampTzGetDatum(LQ_PASS_STATE(lead)->last_hand_raise);
+			nulls[5] = TIMESTAMP_IS_NOBEGIN(LQ_PASS_STATE(lead)->last_hand_raise);
 			values[6] = lead->stage;
 			nulls[6] = lead->stage_isnull;
 			values[7] = TimestampTzGetDatum(lead->stage_entered_at);

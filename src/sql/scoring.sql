@@ -162,7 +162,8 @@ AS $$
 DECLARE
     m record;
     nchanged bigint := 0;       -- leads whose stored score or stage changed
-    updated bigint[];
+    nupdated bigint;
+    unchanged bigint[];
     leads bigint[];
     hand_raises timestamptz[];
     nmodel_leads bigint;
@@ -207,13 +208,17 @@ BEGIN
             RETURNING l.lead_id
         )
         -- candidates for an automatic move: a hand-raise, or the score rule
-        -- (apply_automatic_moves checks the rest: stage dates, recycling)
-        SELECT (SELECT coalesce(array_agg(u.lead_id), '{}') FROM upd u),
+        -- (apply_automatic_moves checks the rest: stage dates, recycling);
+        -- those whose stored values did not change count as changed only if
+        -- they move
+        SELECT (SELECT count(*) FROM upd),
                (SELECT count(*) FROM fresh),
                array_agg(f.lead_id),
-               array_agg(f.last_hr)
-          INTO updated, nmodel_leads, leads, hand_raises
+               array_agg(f.last_hr),
+               array_agg(f.lead_id) FILTER (WHERE u.lead_id IS NULL)
+          INTO nupdated, nmodel_leads, leads, hand_raises, unchanged
           FROM fresh f
+          LEFT JOIN upd u ON u.lead_id = f.lead_id
          WHERE f.stage IN ('inquiry', 'nurture')
            AND ((f.last_hr IS NOT NULL
                  AND (f.stage = 'inquiry' OR f.last_hr > f.stage_entered_at))
@@ -221,13 +226,12 @@ BEGIN
                     AND substr(f.grade, 1, 1) <= m.min_fit_grade));
 
         nleads := nleads + nmodel_leads;
-        nchanged := nchanged + cardinality(updated);
+        nchanged := nchanged + nupdated;
         IF leads IS NOT NULL THEN
-            -- moved leads whose score did not change count as changed too
             nchanged := nchanged +
                 (SELECT count(*)
                    FROM @extschema@.apply_automatic_moves(as_of, leads, hand_raises) AS mv(lead_id)
-                  WHERE NOT EXISTS (SELECT FROM unnest(updated) AS u(lead_id) WHERE u.lead_id = mv.lead_id));
+                  WHERE mv.lead_id = ANY (unchanged));
         END IF;
     END LOOP;
 
