@@ -17,6 +17,7 @@ OBJS = \
 	src/mql_crossing.o \
 	src/score.o \
 	src/rescore_pass.o \
+	src/rescore_store.o \
 	src/lifecycle.o \
 	src/demo.o \
 	src/demo_catalog.o \
@@ -54,6 +55,7 @@ include $(PGXS)
 
 $(OBJS): src/leadqual.h
 $(filter src/demo%.o,$(OBJS)): src/demo.h
+src/rescore_pass.o src/rescore_store.o: src/rescore.h
 
 leadqual--1.0.sql: $(SQL_SOURCES)
 	cat $(SQL_SOURCES) > $@

@@ -2,7 +2,9 @@
  *
  * rescore_pass.c
  *	  The from-scratch pass of rescore(): every lead of a model scored at
- *	  as_of, from one sequential scan of lead and one of event.
+ *	  as_of, from one sequential scan of lead and one of event, handed lead
+ *	  by lead to a callback (lq_pass_run): score_by_lead() returns them,
+ *	  store_scores() (rescore_store.c) writes them to lead.
  *
  *	  score_by_lead(model, as_of)
  *		→ TABLE (lead_id, fit_score, engagement_score, score, grade,
@@ -40,25 +42,13 @@
 #include "utils/rls.h"
 #include "utils/snapmgr.h"
 
-#include "leadqual.h"
+#include "rescore.h"
 
 /*
- * One lead of the model: its id, fit and stage; its engagement state is
- * laid out right after it (LQ_PASS_STATE).  Leads are kept in blocks in the order the lead scan met them,
- * and returned in that order, so that an UPDATE of lead driven by the result
- * visits its pages in order.
+ * Leads are kept in blocks in the order the lead scan met them, and handed
+ * out in that order, so that writes to lead visit its pages in order.  A
+ * lead's engagement state lies right after it.
  */
-typedef struct LqPassLead
-{
-	int64		lead_id;
-	double		fit;
-	Datum		stage;			/* lead.stage (an enum: by value) */
-	bool		stage_isnull;
-	bool		entered_isnull;
-	TimestampTz stage_entered_at;
-} LqPassLead;
-
-/* a lead's engagement state lies right after it */
 #define LQ_PASS_STATE(lead) \
 	((LqEngState *) ((char *) (lead) + MAXALIGN(sizeof(LqPassLead))))
 
@@ -100,6 +90,9 @@ typedef struct LqPass
 	AttrNumber	lead_id_att;	/* lead.lead_id */
 	AttrNumber	stage_att;		/* lead.stage */
 	AttrNumber	entered_att;	/* lead.stage_entered_at */
+	AttrNumber	fit_att;		/* lead.fit_score */
+	AttrNumber	eng_att;		/* lead.engagement_score */
+	AttrNumber	grade_att;		/* lead.grade */
 	int			lead_atts[LQ_NUM_LEAD_COLUMNS];	/* what fit reads, model */
 	AttrNumber	lead_maxatt;	/* how far to deform a lead */
 	AttrNumber	ev_lead_att;	/* event.lead_id */
@@ -122,7 +115,7 @@ typedef struct LqPass
  *		being called) for reading, after the checks a SELECT would make.
  */
 static Relation
-lq_pass_open(FunctionCallInfo fcinfo, const char *relname)
+lq_pass_open(FunctionCallInfo fcinfo, const char *caller, const char *relname)
 {
 	Oid			nsp = get_func_namespace(fcinfo->flinfo->fn_oid);
 	Oid			relid = get_relname_relid(relname, nsp);
@@ -136,9 +129,9 @@ lq_pass_open(FunctionCallInfo fcinfo, const char *relname)
 	if (check_enable_rls(relid, InvalidOid, false) == RLS_ENABLED)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("score_by_lead cannot read table \"%s\" under row-level security",
-						get_rel_name(relid)),
-				 errhint("Use score() or the scoring aggregates over the rows you may see, or run it as a role that bypasses row-level security.")));
+				 errmsg("%s cannot read table \"%s\" under row-level security",
+						caller, get_rel_name(relid)),
+				 errhint("Run it as a role that bypasses row-level security; score() and the scoring aggregates score the rows you may see.")));
 	return table_open(relid, AccessShareLock);
 }
 
@@ -192,11 +185,28 @@ lq_pass_new_lead(LqPass *pass, TupleTableSlot *slot, int64 lead_id, double fit)
 	pass->block_left--;
 
 	lead->lead_id = lead_id;
+	lead->tid = slot->tts_tid;
 	lead->fit = fit;
 	lead->stage = slot->tts_values[pass->stage_att - 1];
 	lead->stage_isnull = slot->tts_isnull[pass->stage_att - 1];
 	lead->stage_entered_at = DatumGetTimestampTz(slot->tts_values[pass->entered_att - 1]);
 	lead->entered_isnull = slot->tts_isnull[pass->entered_att - 1];
+	lead->stored_fit_isnull = slot->tts_isnull[pass->fit_att - 1];
+	lead->stored_fit = lead->stored_fit_isnull ? 0 :
+		DatumGetFloat8(slot->tts_values[pass->fit_att - 1]);
+	lead->stored_eng_isnull = slot->tts_isnull[pass->eng_att - 1];
+	lead->stored_eng = lead->stored_eng_isnull ? 0 :
+		DatumGetFloat8(slot->tts_values[pass->eng_att - 1]);
+	if (slot->tts_isnull[pass->grade_att - 1])
+		lead->stored_grade_len = -1;
+	else
+	{
+		text	   *grade = DatumGetTextPP(slot->tts_values[pass->grade_att - 1]);
+		int			len = VARSIZE_ANY_EXHDR(grade);
+
+		lead->stored_grade_len = len == 2 ? 2 : 3;
+		memcpy(lead->stored_grade, VARDATA_ANY(grade), Min(len, 2));
+	}
 	(void) lq_eng_state_init(pass->model, pass->as_of, LQ_PASS_STATE(lead));
 	return lead;
 }
@@ -342,12 +352,11 @@ lq_pass_count_events(LqPass *pass, lqpass_hash *states)
 
 /*
  * lq_pass_emit
- *		One row per collected lead, in the order the lead scan met them:
- *		(lead_id, fit_score, engagement_score, score, grade, last_hand_raise,
- *		stage, stage_entered_at).
+ *		Hand every collected lead to the caller, in the order the lead scan
+ *		met them, with its engagement, grade and latest hand-raise.
  */
 static int64
-lq_pass_emit(LqPass *pass, ReturnSetInfo *rsinfo)
+lq_pass_emit(LqPass *pass, LqPassEmit emit, void *arg)
 {
 	int64		n = 0;
 	ListCell   *lc;
@@ -362,27 +371,15 @@ lq_pass_emit(LqPass *pass, ReturnSetInfo *rsinfo)
 		for (i = 0; i < count; i++)
 		{
 			LqPassLead *lead = (LqPassLead *) (block + i * pass->lead_size);
-			Datum		values[8];
-			bool		nulls[8] = {false, false, false, false, false, false, false, false};
-			double		eng = lq_eng_value(LQ_PASS_STATE(lead), pass->as_of);
-			char		grade[3];
+			LqEngState *state = LQ_PASS_STATE(lead);
 
-			lq_check_finite(eng, "engagement");
-			grade[0] = lq_fit_letter(pass->model, lead->fit);
-			grade[1] = lq_eng_digit(pass->model, eng);
-			grade[2] = '\0';
-			values[0] = Int64GetDatum(lead->lead_id);
-			values[1] = Float8GetDatum(lead->fit);
-			values[2] = Float8GetDatum(eng);
-			values[3] = Float8GetDatum(lead->fit + eng);
-			values[4] = CStringGetTextDatum(grade);
-			values[5] = TimestampTzGetDatum(LQ_PASS_STATE(lead)->last_hand_raise);
-			nulls[5] = TIMESTAMP_IS_NOBEGIN(LQ_PASS_STATE(lead)->last_hand_raise);
-			values[6] = lead->stage;
-			nulls[6] = lead->stage_isnull;
-			values[7] = TimestampTzGetDatum(lead->stage_entered_at);
-			nulls[7] = lead->entered_isnull;
-			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+			lead->engagement = lq_eng_value(state, pass->as_of);
+			lq_check_finite(lead->engagement, "engagement");
+			lead->grade[0] = lq_fit_letter(pass->model, lead->fit);
+			lead->grade[1] = lq_eng_digit(pass->model, lead->engagement);
+			lead->grade[2] = '\0';
+			lead->last_hand_raise = state->last_hand_raise;
+			emit(lead, arg);
 			n++;
 		}
 	}
@@ -421,22 +418,19 @@ lq_pass_table_size(LqPass *pass, Size limit)
 	return (uint32) Max(n, 1024);
 }
 
-PG_FUNCTION_INFO_V1(lq_score_by_lead);
-
 /*
- * lq_score_by_lead
- *		score_by_lead(model text, as_of timestamptz) → SETOF (lead_id,
- *		fit_score, engagement_score, score, grade, last_hand_raise, stage,
- *		stage_entered_at): every lead whose model is the given one, scored
- *		at as_of as score() would score it, with what its automatic move
- *		depends on: its latest hand-raise at or before as_of and its stage.  The states may take
+ * lq_pass_run
+ *		Score every lead of the model at as_of and hand each one to emit, in
+ *		the order of lead's pages (within each part).  The states may take
  *		maintenance_work_mem (or work_mem × hash_mem_multiplier, if larger);
  *		beyond that the leads are split into parts, one pair of scans each.
+ *		caller names the SQL function in errors.  Returns how many leads
+ *		were handed out.
  */
-Datum
-lq_score_by_lead(PG_FUNCTION_ARGS)
+int64
+lq_pass_run(FunctionCallInfo fcinfo, const char *caller, LqModel *model,
+			TimestampTz as_of, LqPassEmit emit, void *arg)
 {
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	LqPass		pass;
 	Size		limit = Max((Size) maintenance_work_mem * 1024, get_hash_memory_limit());
 	MemoryContext passcxt;
@@ -444,22 +438,23 @@ lq_score_by_lead(PG_FUNCTION_ARGS)
 	int64		emitted = 0;
 	bool		counted = false;
 
-	lq_check_as_of(PG_GETARG_TIMESTAMPTZ(1), false, "as_of");
 	memset(&pass, 0, sizeof(pass));
-	pass.model = lq_get_model_text(PG_GETARG_TEXT_PP(0));
-	pass.as_of = PG_GETARG_TIMESTAMPTZ(1);
+	pass.model = model;
+	pass.as_of = as_of;
 	pass.lead_size = MAXALIGN(sizeof(LqPassLead)) + MAXALIGN(lq_eng_state_size(pass.model));
 	pass.entry_size = pass.lead_size + LQ_PASS_SLOT_BYTES;
 
-	InitMaterializedSRF(fcinfo, 0);
-
-	pass.lead = lq_pass_open(fcinfo, "lead");
-	pass.event = lq_pass_open(fcinfo, "event");
+	pass.lead = lq_pass_open(fcinfo, caller, "lead");
+	pass.event = lq_pass_open(fcinfo, caller, "event");
 	pass.lead_id_att = lq_pass_attnum(pass.lead, "lead_id");
 	pass.stage_att = lq_pass_attnum(pass.lead, "stage");
 	pass.entered_att = lq_pass_attnum(pass.lead, "stage_entered_at");
-	pass.lead_maxatt = Max(Max(pass.lead_id_att, pass.stage_att),
-						   Max(pass.entered_att,
+	pass.fit_att = lq_pass_attnum(pass.lead, "fit_score");
+	pass.eng_att = lq_pass_attnum(pass.lead, "engagement_score");
+	pass.grade_att = lq_pass_attnum(pass.lead, "grade");
+	pass.lead_maxatt = Max(Max(Max(pass.lead_id_att, pass.stage_att),
+							   Max(pass.entered_att, pass.fit_att)),
+						   Max(Max(pass.eng_att, pass.grade_att),
 							   lq_lead_attnums(RelationGetDescr(pass.lead), pass.lead_atts)));
 	if (pass.lead_atts[LQ_NUM_LEAD_COLUMNS - 1] == 0)
 		elog(ERROR, "column \"model\" of table \"lead\" is missing");
@@ -469,7 +464,7 @@ lq_score_by_lead(PG_FUNCTION_ARGS)
 	pass.ev_time_att = lq_pass_attnum(pass.event, "occurred_at");
 
 	passcxt = AllocSetContextCreate(CurrentMemoryContext,
-									"leadqual score_by_lead",
+									"leadqual rescore pass",
 									ALLOCSET_DEFAULT_SIZES);
 	/*
 	 * If lead may hold more leads than fit (by its row count estimate), count
@@ -503,14 +498,63 @@ lq_score_by_lead(PG_FUNCTION_ARGS)
 			continue;
 		}
 		lq_pass_count_events(&pass, states);
-		emitted += lq_pass_emit(&pass, rsinfo);
+		emitted += lq_pass_emit(&pass, emit, arg);
 		MemoryContextReset(passcxt);
 	}
 	MemoryContextDelete(passcxt);
-	elog(DEBUG1, "score_by_lead: " INT64_FORMAT " leads of model \"%s\" in %d part%s",
-		 emitted, pass.model->name, pass.nparts, pass.nparts == 1 ? "" : "s");
+	elog(DEBUG1, "%s: " INT64_FORMAT " leads of model \"%s\" in %d part%s",
+		 caller, emitted, pass.model->name, pass.nparts, pass.nparts == 1 ? "" : "s");
 
 	table_close(pass.event, AccessShareLock);
 	table_close(pass.lead, AccessShareLock);
+	return emitted;
+}
+
+/*
+ * lq_score_by_lead_row
+ *		score_by_lead's callback: one result row per lead.
+ */
+static void
+lq_score_by_lead_row(LqPassLead *lead, void *arg)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) arg;
+	Datum		values[8];
+	bool		nulls[8] = {false, false, false, false, false, false, false, false};
+
+	values[0] = Int64GetDatum(lead->lead_id);
+	values[1] = Float8GetDatum(lead->fit);
+	values[2] = Float8GetDatum(lead->engagement);
+	values[3] = Float8GetDatum(lead->fit + lead->engagement);
+	values[4] = CStringGetTextDatum(lead->grade);
+	values[5] = TimestampTzGetDatum(lead->last_hand_raise);
+	nulls[5] = TIMESTAMP_IS_NOBEGIN(lead->last_hand_raise);
+	values[6] = lead->stage;
+	nulls[6] = lead->stage_isnull;
+	values[7] = TimestampTzGetDatum(lead->stage_entered_at);
+	nulls[7] = lead->entered_isnull;
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+}
+
+PG_FUNCTION_INFO_V1(lq_score_by_lead);
+
+/*
+ * lq_score_by_lead
+ *		score_by_lead(model text, as_of timestamptz) → SETOF (lead_id,
+ *		fit_score, engagement_score, score, grade, last_hand_raise, stage,
+ *		stage_entered_at): every lead whose model is the given one, scored
+ *		at as_of as score() would score it, with what its automatic move
+ *		depends on: its latest hand-raise at or before as_of and its stage.
+ */
+Datum
+lq_score_by_lead(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	LqModel    *model;
+
+	lq_check_as_of(PG_GETARG_TIMESTAMPTZ(1), false, "as_of");
+	model = lq_get_model_text(PG_GETARG_TEXT_PP(0));
+	InitMaterializedSRF(fcinfo, 0);
+	(void) lq_pass_run(fcinfo, "score_by_lead", model, PG_GETARG_TIMESTAMPTZ(1),
+					   lq_score_by_lead_row, rsinfo);
 	return (Datum) 0;
 }

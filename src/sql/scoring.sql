@@ -147,8 +147,27 @@ COMMENT ON FUNCTION @extschema@.score_by_lead(text, timestamptz) IS
     'every lead of the model scored at as_of, with its latest hand-raise at or before as_of and its stage, in one pass over lead and event; does not write';
 
 /*
+ * store_scores: rescore()'s pass and writes, in C: every lead of the model
+ * scored at as_of (as score_by_lead scores it), and its fit_score,
+ * engagement_score, score, grade and scored_at written where the stored
+ * fit, engagement or grade differ, with UPDATE's privileges, triggers and
+ * constraints.  Returns the model's lead count, the rows written, and the
+ * candidates for an automatic move (with their latest hand-raises, and those
+ * not written).  Internal: rescore() locks lead first and makes the moves.
+ */
+CREATE FUNCTION @extschema@.store_scores(model text, as_of timestamptz,
+                                         OUT leads bigint, OUT updated bigint,
+                                         OUT candidates bigint[], OUT hand_raises timestamptz[],
+                                         OUT unchanged bigint[])
+    AS 'MODULE_PATHNAME', 'lq_store_scores'
+    LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.store_scores(text, timestamptz) IS
+    'internal: rescore()''s pass over lead and event, writing changed scores to lead; returns counts and move candidates';
+
+/*
  * rescore: recompute and store every lead's score, one model at a time
- * (score_by_lead's pass), then make the automatic stage moves.  Only rows
+ * (store_scores: score_by_lead's pass, writing as it goes), then make the
+ * automatic stage moves.  Only rows
  * whose stored values change are written.  Leads without a live-scoring
  * state get one.  It locks lead_score_state and lead
  * against concurrent writers (SHARE ROW EXCLUSIVE; readers go on), so actions
@@ -161,12 +180,8 @@ CREATE FUNCTION @extschema@.rescore(as_of timestamptz DEFAULT now(), model text 
 AS $$
 DECLARE
     m record;
+    written record;             -- what store_scores did for one model
     nchanged bigint := 0;       -- leads whose stored score or stage changed
-    nupdated bigint;
-    unchanged bigint[];
-    leads bigint[];
-    hand_raises timestamptz[];
-    nmodel_leads bigint;
     nleads bigint := 0;         -- leads of the models rescored
 BEGIN
     IF as_of IS NULL THEN
@@ -186,52 +201,21 @@ BEGIN
     -- state table first: a live-scoring writer takes the state row, then lead
     LOCK TABLE @extschema@.lead_score_state, @extschema@.lead IN SHARE ROW EXCLUSIVE MODE;
 
-    FOR m IN SELECT sm.name, sm.mql_threshold, sm.min_fit_grade FROM @extschema@.scoring_model sm
+    FOR m IN SELECT sm.name FROM @extschema@.scoring_model sm
               WHERE (rescore.model IS NULL OR sm.name = rescore.model)
                 AND EXISTS (SELECT FROM @extschema@.lead l WHERE l.model = sm.name)
               ORDER BY sm.name LOOP
-        WITH fresh AS MATERIALIZED (
-            SELECT s.lead_id, s.fit_score AS fit, s.engagement_score AS engagement, s.grade,
-                   s.last_hand_raise AS last_hr, s.stage, s.stage_entered_at
-              FROM @extschema@.score_by_lead(m.name, as_of) s
-        ), upd AS (
-            UPDATE @extschema@.lead l
-               SET fit_score = f.fit,
-                   engagement_score = f.engagement,
-                   score = f.fit + f.engagement,
-                   grade = f.grade,
-                   scored_at = as_of
-              FROM fresh f
-             WHERE l.lead_id = f.lead_id
-               AND (l.fit_score, l.engagement_score, l.grade)
-                   IS DISTINCT FROM (f.fit, f.engagement, f.grade)
-            RETURNING l.lead_id
-        )
-        -- candidates for an automatic move: a hand-raise, or the score rule
-        -- (apply_automatic_moves checks the rest: stage dates, recycling);
-        -- those whose stored values did not change count as changed only if
-        -- they move
-        SELECT (SELECT count(*) FROM upd),
-               (SELECT count(*) FROM fresh),
-               array_agg(f.lead_id),
-               array_agg(f.last_hr),
-               array_agg(f.lead_id) FILTER (WHERE u.lead_id IS NULL)
-          INTO nupdated, nmodel_leads, leads, hand_raises, unchanged
-          FROM fresh f
-          LEFT JOIN upd u ON u.lead_id = f.lead_id
-         WHERE f.stage IN ('inquiry', 'nurture')
-           AND ((f.last_hr IS NOT NULL
-                 AND (f.stage = 'inquiry' OR f.last_hr > f.stage_entered_at))
-                OR (f.fit + f.engagement >= m.mql_threshold
-                    AND substr(f.grade, 1, 1) <= m.min_fit_grade));
-
-        nleads := nleads + nmodel_leads;
-        nchanged := nchanged + nupdated;
-        IF leads IS NOT NULL THEN
+        -- the pass and the writes of changed rows, in C; then the automatic
+        -- moves of the candidates (those whose stored values did not change
+        -- count as changed only if they move)
+        SELECT * INTO written FROM @extschema@.store_scores(m.name, as_of);
+        nleads := nleads + written.leads;
+        nchanged := nchanged + written.updated;
+        IF cardinality(written.candidates) > 0 THEN
             nchanged := nchanged +
                 (SELECT count(*)
-                   FROM @extschema@.apply_automatic_moves(as_of, leads, hand_raises) AS mv(lead_id)
-                  WHERE mv.lead_id = ANY (unchanged));
+                   FROM @extschema@.apply_automatic_moves(as_of, written.candidates, written.hand_raises) AS mv(lead_id)
+                  WHERE mv.lead_id = ANY (written.unchanged));
         END IF;
     END LOOP;
 
