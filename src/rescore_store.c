@@ -86,9 +86,9 @@ typedef struct LqStore
  *		A column of lead, by name.
  */
 static AttrNumber
-lq_store_attnum(Relation rel, const char *colname)
+lq_store_attnum(Oid relid, const char *colname)
 {
-	AttrNumber	att = get_attnum(RelationGetRelid(rel), colname);
+	AttrNumber	att = get_attnum(relid, colname);
 
 	if (att == InvalidAttrNumber)
 		elog(ERROR, "column \"%s\" of table \"lead\" is missing", colname);
@@ -297,10 +297,30 @@ lq_store_begin(LqStore *store, FunctionCallInfo fcinfo)
 	EState	   *estate;
 	Relation	rel;
 	AttrNumber	cols[5];
+	AttrNumber	stage_att;
 	int			i;
 
 	if (!OidIsValid(relid))
 		elog(ERROR, "table \"lead\" of leadqual is missing");
+	store->fit_att = cols[0] = lq_store_attnum(relid, "fit_score");
+	store->eng_att = cols[1] = lq_store_attnum(relid, "engagement_score");
+	store->score_att = cols[2] = lq_store_attnum(relid, "score");
+	store->grade_att = cols[3] = lq_store_attnum(relid, "grade");
+	store->scored_att = cols[4] = lq_store_attnum(relid, "scored_at");
+	stage_att = lq_store_attnum(relid, "stage");
+
+	/* the privileges of UPDATE lead SET <those five>, checked before locking */
+	rte = makeNode(RangeTblEntry);
+	rte->rtekind = RTE_RELATION;
+	rte->relid = relid;
+	rte->relkind = RELKIND_RELATION;
+	rte->rellockmode = RowExclusiveLock;
+	rte->requiredPerms = ACL_UPDATE;
+	for (i = 0; i < 5; i++)
+		rte->updatedCols = bms_add_member(rte->updatedCols,
+										  cols[i] - FirstLowInvalidHeapAttributeNumber);
+	ExecCheckRTPerms(list_make1(rte), true);
+
 	LockRelationOid(relid, RowExclusiveLock);
 	if (check_enable_rls(relid, InvalidOid, false) == RLS_ENABLED)
 		ereport(ERROR,
@@ -311,30 +331,13 @@ lq_store_begin(LqStore *store, FunctionCallInfo fcinfo)
 
 	estate = CreateExecutorState();
 	store->estate = estate;
-	rte = makeNode(RangeTblEntry);
-	rte->rtekind = RTE_RELATION;
-	rte->relid = relid;
-	rte->relkind = RELKIND_RELATION;
-	rte->rellockmode = RowExclusiveLock;
-	rte->requiredPerms = ACL_UPDATE;
 	ExecInitRangeTable(estate, list_make1(rte));
-
 	store->rri = makeNode(ResultRelInfo);
 	ExecInitResultRelation(estate, store->rri, 1);
 	rel = store->rri->ri_RelationDesc;
-	store->fit_att = cols[0] = lq_store_attnum(rel, "fit_score");
-	store->eng_att = cols[1] = lq_store_attnum(rel, "engagement_score");
-	store->score_att = cols[2] = lq_store_attnum(rel, "score");
-	store->grade_att = cols[3] = lq_store_attnum(rel, "grade");
-	store->scored_att = cols[4] = lq_store_attnum(rel, "scored_at");
-	for (i = 0; i < 5; i++)
-		rte->updatedCols = bms_add_member(rte->updatedCols,
-										  cols[i] - FirstLowInvalidHeapAttributeNumber);
-	ExecCheckRTPerms(list_make1(rte), true);
 	CheckValidResultRel(store->rri, CMD_UPDATE);
-
-	store->inquiry = lq_store_stage(rel, lq_store_attnum(rel, "stage"), "inquiry");
-	store->nurture = lq_store_stage(rel, lq_store_attnum(rel, "stage"), "nurture");
+	store->inquiry = lq_store_stage(rel, stage_att, "inquiry");
+	store->nurture = lq_store_stage(rel, stage_att, "nurture");
 
 	estate->es_snapshot = GetActiveSnapshot();
 	estate->es_output_cid = GetCurrentCommandId(true);
