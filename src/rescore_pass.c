@@ -373,6 +373,8 @@ lq_pass_emit(LqPass *pass, LqPassEmit emit, void *arg)
 			LqPassLead *lead = (LqPassLead *) (block + i * pass->lead_size);
 			LqEngState *state = LQ_PASS_STATE(lead);
 
+			if ((n & 1023) == 0)
+				CHECK_FOR_INTERRUPTS();
 			lead->engagement = lq_eng_value(state, pass->as_of);
 			lq_check_finite(lead->engagement, "engagement");
 			lead->grade[0] = lq_fit_letter(pass->model, lead->fit);
