@@ -27,6 +27,7 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "libpq/pqformat.h"
+#include "nodes/primnodes.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 
@@ -39,6 +40,18 @@
 #define LQ_MAX_EXPONENT 512.0
 
 #define LQ_STATE_VERSION 1
+
+/*
+ * lq_decay_exponent
+ *		Half-lives in dt microseconds for a decaying rule: one division by
+ *		the half-life in microseconds (exact for whole seconds), so an event
+ *		exactly one half-life old gets exactly 2^-1.
+ */
+static inline double
+lq_decay_exponent(const LqEngRule *rule, int64 dt)
+{
+	return (double) dt / rule->half_life_us;
+}
 
 /*
  * lq_eng_state_size
@@ -117,7 +130,7 @@ lq_eng_state_rebase(LqEngState *s, TimestampTz landmark)
 		LqEngRule  *rule = &s->model->eng[r];
 
 		if (rule->half_life > 0 && s->sum[r] != 0)
-			s->sum[r] *= exp2((double) (s->landmark - landmark) / USECS_PER_SEC / rule->half_life);
+			s->sum[r] *= exp2(lq_decay_exponent(rule, s->landmark - landmark));
 	}
 	s->landmark = landmark;
 }
@@ -163,7 +176,7 @@ lq_eng_state_add_match(LqEngState *s, int r, TimestampTz t)
 			return;				/* infinitely old: decayed to nothing */
 		if (TIMESTAMP_IS_NOBEGIN(s->landmark))
 			s->landmark = t;
-		e = (double) (t - s->landmark) / USECS_PER_SEC / rule->half_life;
+		e = lq_decay_exponent(rule, t - s->landmark);
 		if (e > LQ_MAX_EXPONENT)
 		{
 			lq_eng_state_rebase(s, t);
@@ -173,6 +186,28 @@ lq_eng_state_add_match(LqEngState *s, int r, TimestampTz t)
 	}
 	else
 		s->sum[r] += rule->points;
+}
+
+/*
+ * lq_copy_short
+ *		memcpy for the few dozen bytes of a short value, in words: gcc
+ *		expands a memcpy of unknown length inline as "rep movsq", whose
+ *		start-up cost was most of the time spent matching an event.
+ */
+static inline void
+lq_copy_short(char *dst, const char *src, Size len)
+{
+	Size		i = 0;
+
+	for (; i + sizeof(uint64) <= len; i += sizeof(uint64))
+	{
+		uint64		w;
+
+		memcpy(&w, src + i, sizeof(w));
+		memcpy(dst + i, &w, sizeof(w));
+	}
+	for (; i < len; i++)
+		dst[i] = src[i];
 }
 
 /*
@@ -199,7 +234,7 @@ lq_aligned_jsonb(Datum d)
 		buf = MemoryContextAlloc(TopMemoryContext, bufsize);
 	}
 	SET_VARSIZE(buf, len + VARHDRSZ);
-	memcpy(buf + VARHDRSZ, VARDATA_SHORT(v), len);
+	lq_copy_short(buf + VARHDRSZ, VARDATA_SHORT(v), len);
 	return (Jsonb *) buf;
 }
 
@@ -378,7 +413,7 @@ lq_eng_state_merge(LqEngState *dst, LqEngState *src)
 			continue;
 		}
 		if (rule->half_life > 0 && add != 0 && src->landmark != dst->landmark)
-			add *= exp2((double) (src->landmark - dst->landmark) / USECS_PER_SEC / rule->half_life);
+			add *= exp2(lq_decay_exponent(rule, src->landmark - dst->landmark));
 		dst->sum[r] += add;
 	}
 }
@@ -402,7 +437,7 @@ lq_eng_rule_value(LqEngState *s, int r, TimestampTz at)
 	}
 	else if (rule->half_life > 0)
 		c = s->sum[r] == 0 ? 0 :
-			s->sum[r] * exp2((double) (s->landmark - at) / USECS_PER_SEC / rule->half_life);
+			s->sum[r] * exp2(lq_decay_exponent(rule, s->landmark - at));
 	else
 		c = s->sum[r];
 
@@ -451,6 +486,44 @@ lq_agg_context(FunctionCallInfo fcinfo, const char *fname)
 }
 
 /*
+ * What a transition function remembers across rows: whether its model
+ * argument is a constant, and the model that constant named last.
+ */
+typedef struct LqTransCache
+{
+	bool		model_const;
+	LqModel    *model;
+} LqTransCache;
+
+/*
+ * lq_model_arg_names
+ *		Does the model argument of this row name the model?  A constant
+ *		argument (the usual case) is compared once per model, not per row.
+ */
+static bool
+lq_model_arg_names(FunctionCallInfo fcinfo, LqModel *model)
+{
+	LqTransCache *c = (LqTransCache *) fcinfo->flinfo->fn_extra;
+
+	if (c == NULL)
+	{
+		Aggref	   *aggref = AggGetAggref(fcinfo);
+
+		c = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(LqTransCache));
+		c->model_const = aggref != NULL && aggref->args != NIL &&
+			IsA(((TargetEntry *) linitial(aggref->args))->expr, Const);
+		fcinfo->flinfo->fn_extra = c;
+	}
+	if (c->model_const && c->model == model)
+		return true;
+	if (!lq_model_named(model, DatumGetTextPP(PG_GETARG_DATUM(1))))
+		return false;
+	if (c->model_const)
+		c->model = model;
+	return true;
+}
+
+/*
  * lq_eng_trans_row
  *		Shared transition step: the first row fixes the model (and as_of) of
  *		the group, later rows must agree.  Rows with a NULL event_type or
@@ -478,14 +551,12 @@ lq_eng_trans_row(FunctionCallInfo fcinfo, TimestampTz as_of)
 	}
 	else
 	{
-		text	   *name = DatumGetTextPP(model);
-
 		if (s->as_of != as_of)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("as_of must be the same for every row of a group"),
 					 errhint("Pass one as-of time, e.g. a constant or now().")));
-		if (!lq_model_named(s->model, name))
+		if (!lq_model_arg_names(fcinfo, s->model))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("model must be the same for every row of a group"),
@@ -493,9 +564,16 @@ lq_eng_trans_row(FunctionCallInfo fcinfo, TimestampTz as_of)
 	}
 
 	if (!PG_ARGISNULL(2) && !PG_ARGISNULL(4))
-		lq_eng_state_add_event(s, PG_GETARG_TEXT_PP(2),
+	{
+		struct varlena *type = (struct varlena *) PG_GETARG_POINTER(2);
+
+		/* DatumGetTextPP without a call for the usual in-line value */
+		if (VARATT_IS_EXTENDED(type) && !VARATT_IS_SHORT(type))
+			type = pg_detoast_datum_packed(type);
+		lq_eng_state_add_event(s, (text *) type,
 							   PG_GETARG_DATUM(3), PG_ARGISNULL(3),
 							   PG_GETARG_TIMESTAMPTZ(4));
+	}
 	return s;
 }
 

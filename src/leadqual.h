@@ -99,6 +99,7 @@ typedef struct LqEngRule
 	JsonbValue *flat_values;	/* general containment (-1: not flat) */
 	double		points;
 	double		half_life;		/* seconds; 0 = no decay */
+	double		half_life_us;	/* the same in microseconds */
 	bool		has_cap;
 	double		max_points;
 	int			min_count;

@@ -401,6 +401,7 @@ lq_compile_eng_rule(LqEngRule *rule, int64 rule_id, const char *event_type,
 					 errmsg("engagement rule half_life must be positive"),
 					 errhint("Use an interval such as '14 days', or NULL for no decay.")));
 		rule->half_life = lq_interval_seconds(half_life);
+		rule->half_life_us = (double) lq_interval_usecs(half_life);
 	}
 
 	if (within != NULL)
@@ -863,7 +864,9 @@ lq_find_event_type(LqModel *model, const char *type, int len)
 	{
 		LqEventType *t = &model->types[i];
 
-		if (t->len == len && memcmp(t->name, type, len) == 0)
+		/* the last byte tells most types of one length apart */
+		if (t->len == len && len > 0 && t->name[len - 1] == type[len - 1] &&
+			memcmp(t->name, type, len) == 0)
 			return t;
 	}
 	return NULL;
