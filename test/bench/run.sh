@@ -8,6 +8,10 @@
 #   live load    BENCH_EVENTS events in batches of BENCH_BATCH, live scoring off vs on
 #   pgbench      one event per transaction, live scoring on vs off
 # Every figure is a ratio against a baseline measured in the same run.
+# Autovacuum is off: each timed phase starts after an explicit VACUUM ANALYZE
+# and CHECKPOINT, so neither side of a ratio pays for cleanup the other left
+# behind (a vacuum started by the first load's million events could run
+# during the second load or the first pgbench run).
 #   BENCH_LEADS=200000 BENCH_EVENTS=1000000 BENCH_BATCH=10000 BENCH_RUNS=3 BENCH_SECONDS=30
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -23,5 +27,5 @@ export BENCH_RUNS=${BENCH_RUNS:-3}
 export BENCH_SECONDS=${BENCH_SECONDS:-30}
 
 pg_virtualenv -t -v "$PGVER" \
-    -o shared_buffers=2GB -o max_wal_size=8GB -o checkpoint_timeout=30min \
+    -o shared_buffers=2GB -o max_wal_size=8GB -o checkpoint_timeout=30min -o autovacuum=off \
     bash test/bench/session.sh

@@ -4,6 +4,8 @@ set -euo pipefail
 psql() { command psql -X -q -v ON_ERROR_STOP=1 "$@"; }
 now() { date +%s.%N; }
 as_of='2026-01-01'        # end of generate_demo's default year
+# before each timed phase: clean up what the last one left (autovacuum is off)
+settle() { psql -c "VACUUM ANALYZE" -c "CHECKPOINT"; }
 
 echo "== generate_demo($BENCH_LEADS)"
 psql -c "CREATE EXTENSION leadqual"
@@ -12,8 +14,7 @@ psql -c "SELECT leadqual.generate_demo($BENCH_LEADS) AS leads"
 t1=$(now)
 psql -At -c "SELECT 'events: ' || count(*) FROM leadqual.event"
 printf 'generate_demo: %.1f s\n' "$(echo "$t1 - $t0" | bc)"
-psql -c "VACUUM ANALYZE"
-psql -c "CHECKPOINT"   # settle generate_demo's WAL before timing anything
+settle
 
 echo "== scoring (best of $BENCH_RUNS)"
 psql -v as_of="$as_of" -v runs="$BENCH_RUNS" -f test/bench/scoring.sql
@@ -42,6 +43,7 @@ load() {   # load <first event number> <auto_scoring on|off>
         batch_sql $((start + b * BENCH_BATCH)) "$BENCH_BATCH" >> "$f"
     done
     local t0 t1
+    settle
     t0=$(now); psql -f "$f"; t1=$(now)
     rm -f "$f"
     echo "$t1 - $t0" | bc
@@ -54,15 +56,19 @@ printf 'on/off ratio: %.2f (target <= 2)\n' "$(echo "$on / $off" | bc -l)"
 psql -At -c "SELECT 'stored = fresh for ' || count(*) FILTER (WHERE abs(l.score - (leadqual.score(l.lead_id, l.scored_at)).score) < 1e-6) || ' of ' || count(*) || ' sampled leads'
                FROM leadqual.lead l TABLESAMPLE SYSTEM (1) REPEATABLE (1)"
 
-echo "== pgbench: one event per transaction, 2 clients, $BENCH_SECONDS s each"
+echo "== pgbench: one event per transaction, 2 clients, $BENCH_SECONDS s each, best of 2 rounds"
 script=$(mktemp)
 cat > "$script" <<SQL
 \set lead random(1, $BENCH_LEADS)
 INSERT INTO leadqual.event (lead_id, event_type, occurred_at, channel, properties) VALUES (:lead, 'page_view', now(), 'organic_search', '{"page": "pricing"}');
 SQL
-tps() { pgbench -n -c 2 -j 2 -T "$BENCH_SECONDS" -f "$script" 2>/dev/null | sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -1; }
-tps_on=$(tps)
-tps_off=$(PGOPTIONS='-c leadqual.auto_scoring=off' tps)
+tps() { settle; pgbench -n -c 2 -j 2 -T "$BENCH_SECONDS" -f "$script" 2>/dev/null | sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -1; }
+# two rounds of on, off; the best of each
+tps_on=0; tps_off=0
+for round in 1 2; do
+    t=$(tps); tps_on=$(echo "if ($t > $tps_on) $t else $tps_on" | bc -l)
+    t=$(PGOPTIONS='-c leadqual.auto_scoring=off' tps); tps_off=$(echo "if ($t > $tps_off) $t else $tps_off" | bc -l)
+done
 rm -f "$script"
 printf 'tps, live scoring on:  %.0f\ntps, live scoring off: %.0f\n' "$tps_on" "$tps_off"
 printf 'on keeps %.0f %% of the tps (target >= 50 %%)\n' "$(echo "100 * $tps_on / $tps_off" | bc -l)"
