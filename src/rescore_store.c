@@ -49,6 +49,14 @@
 
 #include "rescore.h"
 
+/* A candidate for an automatic move into MQL. */
+typedef struct LqStoreCandidate
+{
+	int64		lead_id;
+	TimestampTz last_hand_raise;	/* DT_NOBEGIN if none */
+	bool		written;		/* its row was written */
+} LqStoreCandidate;
+
 /* What store_scores writes through, and what it reports. */
 typedef struct LqStore
 {
@@ -72,13 +80,9 @@ typedef struct LqStore
 
 	int64		leads;			/* leads of the model */
 	int64		updated;		/* rows written */
-	int			ncand;			/* move candidates … */
+	int			ncand;			/* move candidates */
 	int			maxcand;
-	Datum	   *cand;			/* … their ids … */
-	Datum	   *cand_hr;		/* … latest hand-raises … */
-	bool	   *cand_hr_null;
-	Datum	   *unchanged;		/* … and those not written */
-	int			nunchanged;
+	LqStoreCandidate *cand;
 } LqStore;
 
 /*
@@ -196,7 +200,7 @@ lq_store_update(LqStore *store, LqPassLead *lead)
 					(errcode(ERRCODE_TRIGGERED_DATA_CHANGE_VIOLATION),
 					 errmsg("lead %lld was already modified by an operation triggered by rescore",
 							(long long) lead->lead_id),
-					 errhint("A trigger on lead must not update the lead being rescored; change it in a BEFORE trigger's NEW row instead.")));
+					 errhint("Triggers on lead must not update leads while rescore() writes them: set values in a BEFORE ROW trigger's NEW row, or update other leads from an AFTER trigger.")));
 			break;
 		case TM_Updated:
 		case TM_Deleted:
@@ -218,32 +222,6 @@ lq_store_update(LqStore *store, LqPassLead *lead)
 							 recheck, store->capture, false);
 	list_free(recheck);
 	return true;
-}
-
-/*
- * lq_store_grow
- *		Room for one more move candidate.
- */
-static void
-lq_store_grow(LqStore *store)
-{
-	if (store->ncand < store->maxcand)
-		return;
-	store->maxcand = store->maxcand == 0 ? 1024 : store->maxcand * 2;
-	if (store->cand == NULL)
-	{
-		store->cand = palloc(store->maxcand * sizeof(Datum));
-		store->cand_hr = palloc(store->maxcand * sizeof(Datum));
-		store->cand_hr_null = palloc(store->maxcand * sizeof(bool));
-		store->unchanged = palloc(store->maxcand * sizeof(Datum));
-	}
-	else
-	{
-		store->cand = repalloc(store->cand, store->maxcand * sizeof(Datum));
-		store->cand_hr = repalloc(store->cand_hr, store->maxcand * sizeof(Datum));
-		store->cand_hr_null = repalloc(store->cand_hr_null, store->maxcand * sizeof(bool));
-		store->unchanged = repalloc(store->unchanged, store->maxcand * sizeof(Datum));
-	}
 }
 
 /*
@@ -273,13 +251,17 @@ lq_store_lead(LqPassLead *lead, void *arg)
 	}
 	if (lq_store_is_candidate(store, lead))
 	{
-		lq_store_grow(store);
-		store->cand[store->ncand] = Int64GetDatum(lead->lead_id);
-		store->cand_hr[store->ncand] = TimestampTzGetDatum(lead->last_hand_raise);
-		store->cand_hr_null[store->ncand] = TIMESTAMP_IS_NOBEGIN(lead->last_hand_raise);
-		store->ncand++;
-		if (!written)
-			store->unchanged[store->nunchanged++] = Int64GetDatum(lead->lead_id);
+		LqStoreCandidate *c;
+
+		if (store->ncand == store->maxcand)
+		{
+			store->maxcand = Max(store->maxcand * 2, 1024);
+			store->cand = repalloc_huge(store->cand, store->maxcand * sizeof(LqStoreCandidate));
+		}
+		c = &store->cand[store->ncand++];
+		c->lead_id = lead->lead_id;
+		c->last_hand_raise = lead->last_hand_raise;
+		c->written = written;
 	}
 }
 
@@ -413,11 +395,19 @@ lq_store_scores(PG_FUNCTION_ARGS)
 	TupleDesc	tupdesc;
 	Datum		values[5];
 	bool		nulls[5] = {false, false, false, false, false};
+	Datum	   *ids;
+	Datum	   *hrs;
+	bool	   *hr_nulls;
+	Datum	   *unchanged;
+	int			nunchanged = 0;
+	int			i;
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "store_scores must return a record");
 	lq_check_as_of(PG_GETARG_TIMESTAMPTZ(1), false, "as_of");
 	memset(&store, 0, sizeof(store));
+	store.maxcand = 1024;
+	store.cand = palloc(store.maxcand * sizeof(LqStoreCandidate));
 	store.model = lq_get_model_text(PG_GETARG_TEXT_PP(0));
 	store.as_of = PG_GETARG_TIMESTAMPTZ(1);
 
@@ -425,10 +415,24 @@ lq_store_scores(PG_FUNCTION_ARGS)
 	(void) lq_pass_run(fcinfo, "rescore", store.model, store.as_of, lq_store_lead, &store);
 	lq_store_end(&store);
 
+	ids = palloc(sizeof(Datum) * Max(store.ncand, 1));
+	hrs = palloc(sizeof(Datum) * Max(store.ncand, 1));
+	hr_nulls = palloc(sizeof(bool) * Max(store.ncand, 1));
+	unchanged = palloc(sizeof(Datum) * Max(store.ncand, 1));
+	for (i = 0; i < store.ncand; i++)
+	{
+		LqStoreCandidate *c = &store.cand[i];
+
+		ids[i] = Int64GetDatum(c->lead_id);
+		hrs[i] = TimestampTzGetDatum(c->last_hand_raise);
+		hr_nulls[i] = TIMESTAMP_IS_NOBEGIN(c->last_hand_raise);
+		if (!c->written)
+			unchanged[nunchanged++] = Int64GetDatum(c->lead_id);
+	}
 	values[0] = Int64GetDatum(store.leads);
 	values[1] = Int64GetDatum(store.updated);
-	values[2] = lq_store_array(store.cand, NULL, store.ncand, INT8OID);
-	values[3] = lq_store_array(store.cand_hr, store.cand_hr_null, store.ncand, TIMESTAMPTZOID);
-	values[4] = lq_store_array(store.unchanged, NULL, store.nunchanged, INT8OID);
+	values[2] = lq_store_array(ids, NULL, store.ncand, INT8OID);
+	values[3] = lq_store_array(hrs, hr_nulls, store.ncand, TIMESTAMPTZOID);
+	values[4] = lq_store_array(unchanged, NULL, nunchanged, INT8OID);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc), values, nulls)));
 }
