@@ -167,11 +167,10 @@ COMMENT ON FUNCTION @extschema@.store_scores(text, timestamptz) IS
 /*
  * rescore: recompute and store every lead's score, one model at a time
  * (store_scores: score_by_lead's pass, writing as it goes), then make the
- * automatic stage moves.  Only rows
- * whose stored values change are written.  Leads without a live-scoring
- * state get one.  It locks lead_score_state and lead
- * against concurrent writers (SHARE ROW EXCLUSIVE; readers go on), so actions
- * and live scoring wait for it instead of deadlocking with it.
+ * automatic stage moves.  Only rows whose stored values change are written.
+ * Leads without a live-scoring state get one.  It locks lead_score_state and
+ * lead against concurrent writers (SHARE ROW EXCLUSIVE; readers go on), so
+ * actions and live scoring wait for it instead of deadlocking with it.
  */
 CREATE FUNCTION @extschema@.rescore(as_of timestamptz DEFAULT now(), model text DEFAULT NULL)
     RETURNS bigint
