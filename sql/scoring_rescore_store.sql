@@ -221,5 +221,6 @@ SELECT lead_id, stage, score FROM leadqual.lead ORDER BY lead_id;
 DROP TABLE trig_log;
 DROP FUNCTION log_stmt(), log_before_row(), log_after_row(), log_transition(), touch_lead_3(), touch_lead_3_stmt();
 DROP EXTENSION leadqual CASCADE;
+DROP EXTENSION amcheck;
 DROP OWNED BY lq_test_store_reader, lq_test_store_cols, lq_test_store_writer;
 DROP ROLE lq_test_store_reader, lq_test_store_cols, lq_test_store_writer;
