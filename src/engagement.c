@@ -129,7 +129,7 @@ lq_eng_state_rebase(LqEngState *s, TimestampTz landmark)
 	{
 		LqEngRule  *rule = &s->model->eng[r];
 
-		if (rule->half_life > 0 && s->sum[r] != 0)
+		if (rule->half_life_us > 0 && s->sum[r] != 0)
 			s->sum[r] *= exp2(lq_decay_exponent(rule, s->landmark - landmark));
 	}
 	s->landmark = landmark;
@@ -168,7 +168,7 @@ lq_eng_state_add_match(LqEngState *s, int r, TimestampTz t)
 		if (!TIMESTAMP_IS_NOBEGIN(t))
 			lq_recent_insert(s->recent + rule->recent_offset, rule->min_count, t);
 	}
-	else if (rule->half_life > 0)
+	else if (rule->half_life_us > 0)
 	{
 		double		e;
 
@@ -412,7 +412,7 @@ lq_eng_state_merge(LqEngState *dst, LqEngState *src)
 									 src->recent[rule->recent_offset + i]);
 			continue;
 		}
-		if (rule->half_life > 0 && add != 0 && src->landmark != dst->landmark)
+		if (rule->half_life_us > 0 && add != 0 && src->landmark != dst->landmark)
 			add *= exp2(lq_decay_exponent(rule, src->landmark - dst->landmark));
 		dst->sum[r] += add;
 	}
@@ -435,7 +435,7 @@ lq_eng_rule_value(LqEngState *s, int r, TimestampTz at)
 
 		c = (!TIMESTAMP_IS_NOBEGIN(kth) && kth > at - rule->within) ? rule->points : 0;
 	}
-	else if (rule->half_life > 0)
+	else if (rule->half_life_us > 0)
 		c = s->sum[r] == 0 ? 0 :
 			s->sum[r] * exp2(lq_decay_exponent(rule, s->landmark - at));
 	else

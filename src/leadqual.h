@@ -98,8 +98,7 @@ typedef struct LqEngRule
 	JsonbValue *flat_keys;		/* matched by key lookup instead of the */
 	JsonbValue *flat_values;	/* general containment (-1: not flat) */
 	double		points;
-	double		half_life;		/* seconds; 0 = no decay */
-	double		half_life_us;	/* the same in microseconds */
+	double		half_life_us;	/* microseconds; 0 = no decay */
 	bool		has_cap;
 	double		max_points;
 	int			min_count;
@@ -226,6 +225,12 @@ extern double lq_eng_rule_value(LqEngState *state, int r, TimestampTz at);
 extern double lq_eng_value(LqEngState *state, TimestampTz at);
 extern bytea *lq_eng_state_to_bytea(LqEngState *state);
 extern LqEngState *lq_eng_state_from_bytea(bytea *b, MemoryContext cxt, bool stale_ok);
+
+/* ----------------------------------------------------------------
+ * Lifecycle (lifecycle.c)
+ * ---------------------------------------------------------------- */
+
+extern Datum lq_stage_value(Oid stagetype, const char *label);
 
 /* ----------------------------------------------------------------
  * Helpers (leadqual.c)

@@ -710,16 +710,24 @@ lq_move(LqMove *m)
  * ---------------------------------------------------------------- */
 
 /*
+ * lq_stage_value
+ *		A stage label as a value of the stage enum type stagetype.
+ */
+Datum
+lq_stage_value(Oid stagetype, const char *label)
+{
+	return DirectFunctionCall2(enum_in, CStringGetDatum(label),
+							   ObjectIdGetDatum(stagetype));
+}
+
+/*
  * lq_stage_datum
  *		A stage label as a value of leadqual.stage, the function's result type.
  */
 static Datum
 lq_stage_datum(FunctionCallInfo fcinfo, const char *label)
 {
-	Oid			stagetype = get_func_rettype(fcinfo->flinfo->fn_oid);
-
-	return DirectFunctionCall2(enum_in, CStringGetDatum(label),
-							   ObjectIdGetDatum(stagetype));
+	return lq_stage_value(get_func_rettype(fcinfo->flinfo->fn_oid), label);
 }
 
 /*

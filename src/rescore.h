@@ -47,6 +47,8 @@ typedef struct LqPassLead
 /* What the caller does with each lead. */
 typedef void (*LqPassEmit) (LqPassLead *lead, void *arg);
 
+extern Oid	lq_rescore_relid(FunctionCallInfo fcinfo, const char *relname);
+extern AttrNumber lq_rescore_attnum(Oid relid, const char *colname);
 extern int64 lq_pass_run(FunctionCallInfo fcinfo, const char *caller,
 						 LqModel *model, TimestampTz as_of,
 						 LqPassEmit emit, void *arg);

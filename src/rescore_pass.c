@@ -110,19 +110,46 @@ typedef struct LqPass
 } LqPass;
 
 /*
+ * lq_rescore_relid
+ *		One of the extension's tables, in the schema of the function being
+ *		called.
+ */
+Oid
+lq_rescore_relid(FunctionCallInfo fcinfo, const char *relname)
+{
+	Oid			relid = get_relname_relid(relname, get_func_namespace(fcinfo->flinfo->fn_oid));
+
+	if (!OidIsValid(relid))
+		elog(ERROR, "table \"%s\" of leadqual is missing", relname);
+	return relid;
+}
+
+/*
+ * lq_rescore_attnum
+ *		A column of one of the extension's tables, by name.
+ */
+AttrNumber
+lq_rescore_attnum(Oid relid, const char *colname)
+{
+	AttrNumber	att = get_attnum(relid, colname);
+
+	if (att == InvalidAttrNumber)
+		elog(ERROR, "column \"%s\" of table \"%s\" is missing",
+			 colname, get_rel_name(relid));
+	return att;
+}
+
+/*
  * lq_pass_open
- *		Open one of the extension's tables (in the schema of the function
- *		being called) for reading, after the checks a SELECT would make.
+ *		Open one of the extension's tables for reading, after the checks a
+ *		SELECT would make.
  */
 static Relation
 lq_pass_open(FunctionCallInfo fcinfo, const char *caller, const char *relname)
 {
-	Oid			nsp = get_func_namespace(fcinfo->flinfo->fn_oid);
-	Oid			relid = get_relname_relid(relname, nsp);
+	Oid			relid = lq_rescore_relid(fcinfo, relname);
 	AclResult	aclresult;
 
-	if (!OidIsValid(relid))
-		elog(ERROR, "table \"%s\" of leadqual is missing", relname);
 	aclresult = pg_class_aclcheck(relid, GetUserId(), ACL_SELECT);
 	if (aclresult != ACLCHECK_OK)
 		aclcheck_error(aclresult, OBJECT_TABLE, get_rel_name(relid));
@@ -135,20 +162,8 @@ lq_pass_open(FunctionCallInfo fcinfo, const char *caller, const char *relname)
 	return table_open(relid, AccessShareLock);
 }
 
-/*
- * lq_pass_attnum
- *		A column of one of the extension's tables, by name.
- */
-static AttrNumber
-lq_pass_attnum(Relation rel, const char *colname)
-{
-	AttrNumber	att = get_attnum(RelationGetRelid(rel), colname);
-
-	if (att == InvalidAttrNumber)
-		elog(ERROR, "column \"%s\" of table \"%s\" is missing",
-			 colname, RelationGetRelationName(rel));
-	return att;
-}
+/* A column of a table the pass reads. */
+#define lq_pass_attnum(rel, colname) lq_rescore_attnum(RelationGetRelid(rel), (colname))
 
 /*
  * lq_pass_in_part

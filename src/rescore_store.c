@@ -84,33 +84,6 @@ typedef struct LqStore
 } LqStore;
 
 /*
- * lq_store_attnum
- *		A column of lead, by name.
- */
-static AttrNumber
-lq_store_attnum(Oid relid, const char *colname)
-{
-	AttrNumber	att = get_attnum(relid, colname);
-
-	if (att == InvalidAttrNumber)
-		elog(ERROR, "column \"%s\" of table \"lead\" is missing", colname);
-	return att;
-}
-
-/*
- * lq_store_stage
- *		A value of the stage enum, by label.
- */
-static Oid
-lq_store_stage(Relation rel, AttrNumber stage_att, const char *label)
-{
-	Oid			typid = TupleDescAttr(RelationGetDescr(rel), stage_att - 1)->atttypid;
-
-	return DatumGetObjectId(DirectFunctionCall2(enum_in, CStringGetDatum(label),
-												ObjectIdGetDatum(typid)));
-}
-
-/*
  * lq_store_is_candidate
  *		Might the lead move into MQL on its own?  A lead in inquiry or
  *		nurture with a hand-raise (in nurture: one after it got there), or
@@ -271,23 +244,21 @@ lq_store_lead(LqPassLead *lead, void *arg)
 static void
 lq_store_begin(LqStore *store, FunctionCallInfo fcinfo)
 {
-	Oid			nsp = get_func_namespace(fcinfo->flinfo->fn_oid);
-	Oid			relid = get_relname_relid("lead", nsp);
+	Oid			relid = lq_rescore_relid(fcinfo, "lead");
 	RangeTblEntry *rte;
 	EState	   *estate;
 	Relation	rel;
 	AttrNumber	cols[5];
 	AttrNumber	stage_att;
+	Oid			stage_type;
 	int			i;
 
-	if (!OidIsValid(relid))
-		elog(ERROR, "table \"lead\" of leadqual is missing");
-	store->fit_att = cols[0] = lq_store_attnum(relid, "fit_score");
-	store->eng_att = cols[1] = lq_store_attnum(relid, "engagement_score");
-	store->score_att = cols[2] = lq_store_attnum(relid, "score");
-	store->grade_att = cols[3] = lq_store_attnum(relid, "grade");
-	store->scored_att = cols[4] = lq_store_attnum(relid, "scored_at");
-	stage_att = lq_store_attnum(relid, "stage");
+	store->fit_att = cols[0] = lq_rescore_attnum(relid, "fit_score");
+	store->eng_att = cols[1] = lq_rescore_attnum(relid, "engagement_score");
+	store->score_att = cols[2] = lq_rescore_attnum(relid, "score");
+	store->grade_att = cols[3] = lq_rescore_attnum(relid, "grade");
+	store->scored_att = cols[4] = lq_rescore_attnum(relid, "scored_at");
+	stage_att = lq_rescore_attnum(relid, "stage");
 
 	/* the privileges of UPDATE lead SET <those five>, checked before locking */
 	rte = makeNode(RangeTblEntry);
@@ -316,8 +287,9 @@ lq_store_begin(LqStore *store, FunctionCallInfo fcinfo)
 	ExecInitResultRelation(estate, store->rri, 1);
 	rel = store->rri->ri_RelationDesc;
 	CheckValidResultRel(store->rri, CMD_UPDATE);
-	store->inquiry = lq_store_stage(rel, stage_att, "inquiry");
-	store->nurture = lq_store_stage(rel, stage_att, "nurture");
+	stage_type = TupleDescAttr(RelationGetDescr(rel), stage_att - 1)->atttypid;
+	store->inquiry = DatumGetObjectId(lq_stage_value(stage_type, "inquiry"));
+	store->nurture = DatumGetObjectId(lq_stage_value(stage_type, "nurture"));
 
 	estate->es_snapshot = GetActiveSnapshot();
 	estate->es_output_cid = GetCurrentCommandId(true);
@@ -356,21 +328,18 @@ lq_store_end(LqStore *store)
 
 /*
  * lq_store_array
- *		A one-dimensional array of n datums of the type (NULL elements where
- *		nulls says).
+ *		A one-dimensional array of n 8-byte by-value datums of the type
+ *		(bigint, timestamptz), NULL elements where nulls says.
  */
 static Datum
 lq_store_array(Datum *values, bool *nulls, int n, Oid type)
 {
-	int16		typlen;
-	bool		typbyval;
-	char		typalign;
 	int			dims[1] = {n};
 	int			lbs[1] = {1};
 
-	get_typlenbyvalalign(type, &typlen, &typbyval, &typalign);
-	return PointerGetDatum(construct_md_array(values, nulls, 1, dims, lbs,
-											  type, typlen, typbyval, typalign));
+	return PointerGetDatum(construct_md_array(values, nulls, 1, dims, lbs, type,
+											  sizeof(int64), FLOAT8PASSBYVAL,
+											  TYPALIGN_DOUBLE));
 }
 
 PG_FUNCTION_INFO_V1(lq_store_scores);

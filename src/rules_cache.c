@@ -400,7 +400,6 @@ lq_compile_eng_rule(LqEngRule *rule, int64 rule_id, const char *event_type,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("engagement rule half_life must be positive"),
 					 errhint("Use an interval such as '14 days', or NULL for no decay.")));
-		rule->half_life = lq_interval_seconds(half_life);
 		rule->half_life_us = (double) lq_interval_usecs(half_life);
 	}
 
