@@ -11,19 +11,21 @@ PGFILEDESC = "leadqual - lead scoring and lifecycle inside PostgreSQL"
 
 OBJS = \
 	src/leadqual.o \
-	src/rules_cache.o \
-	src/fit.o \
-	src/engagement.o \
-	src/mql_crossing.o \
-	src/score.o \
-	src/rescore_pass.o \
-	src/rescore_store.o \
-	src/lifecycle.o \
-	src/demo.o \
-	src/demo_catalog.o \
-	src/demo_leads.o \
-	src/demo_events.o \
-	src/demo_lifecycle.o
+	src/scoring/rules_compile.o \
+	src/scoring/rules_cache.o \
+	src/scoring/rules_validate.o \
+	src/scoring/fit.o \
+	src/scoring/engagement.o \
+	src/scoring/mql_crossing.o \
+	src/scoring/score.o \
+	src/scoring/rescore_pass.o \
+	src/lifecycle/rescore_store.o \
+	src/lifecycle/lifecycle.o \
+	src/demo/demo.o \
+	src/demo/demo_catalog.o \
+	src/demo/demo_leads.o \
+	src/demo/demo_events.o \
+	src/demo/demo_lifecycle.o
 
 # The install script is built from one SQL source per concern, in this order.
 SQL_SOURCES = \
@@ -45,6 +47,7 @@ REGRESS_OPTS = --load-extension=plpgsql
 ISOLATION = $(patsubst test/isolation/specs/%.spec,%,$(sort $(wildcard test/isolation/specs/*.spec)))
 ISOLATION_OPTS = --inputdir=test/isolation
 
+PG_CPPFLAGS = -I$(srcdir)/src
 PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare
 
 EXTRA_CLEAN = output_iso
@@ -53,9 +56,13 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+# Each concern's files depend on its header and on those it builds on.
 $(OBJS): src/leadqual.h
-$(filter src/demo%.o,$(OBJS)): src/demo.h
-src/rescore_pass.o src/rescore_store.o: src/rescore.h
+$(filter src/scoring/%.o src/lifecycle/%.o src/demo/%.o,$(OBJS)): src/scoring/scoring.h
+$(filter src/scoring/rescore%.o src/lifecycle/%.o,$(OBJS)): src/scoring/rescore.h
+$(filter src/scoring/rules_%.o,$(OBJS)): src/scoring/rules.h
+$(filter src/lifecycle/%.o,$(OBJS)): src/lifecycle/lifecycle.h
+$(filter src/demo/%.o,$(OBJS)): src/demo/demo.h
 
 leadqual--1.0.sql: $(SQL_SOURCES)
 	cat $(SQL_SOURCES) > $@

@@ -39,7 +39,7 @@
 #include "utils/numeric.h"
 #include "utils/timestamp.h"
 
-#include "leadqual.h"
+#include "lifecycle/lifecycle.h"
 
 PG_FUNCTION_INFO_V1(lq_transition);
 PG_FUNCTION_INFO_V1(lq_accept);

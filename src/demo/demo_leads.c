@@ -17,7 +17,7 @@
 
 #include "lib/stringinfo.h"
 
-#include "demo.h"
+#include "demo/demo.h"
 
 /*
  * demo_day_of_week

@@ -42,7 +42,7 @@
 #include "utils/rls.h"
 #include "utils/snapmgr.h"
 
-#include "rescore.h"
+#include "scoring/rescore.h"
 
 /*
  * Leads are kept in blocks in the order the lead scan met them, and handed

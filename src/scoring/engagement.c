@@ -31,7 +31,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 
-#include "leadqual.h"
+#include "scoring/scoring.h"
 
 /*
  * Rebase the landmark before an exponent (t − landmark) / half_life grows

@@ -14,7 +14,7 @@
  */
 #include "postgres.h"
 
-#include "demo.h"
+#include "demo/demo.h"
 
 /*
  * demo_add

@@ -22,7 +22,7 @@
 #include "utils/lsyscache.h"
 #include "utils/typcache.h"
 
-#include "leadqual.h"
+#include "scoring/scoring.h"
 
 /* lead columns read by fit rules, in LqFitField order, then attributes, model */
 static const char *const lq_lead_columns[LQ_NUM_LEAD_COLUMNS] = {

@@ -45,7 +45,8 @@
 #include "utils/rls.h"
 #include "utils/snapmgr.h"
 
-#include "rescore.h"
+#include "scoring/rescore.h"
+#include "lifecycle/lifecycle.h"
 
 /* A candidate for an automatic move into MQL. */
 typedef struct LqStoreCandidate

@@ -17,7 +17,7 @@
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
-#include "demo.h"
+#include "demo/demo.h"
 
 /* ----------------------------------------------------------------
  * The demo world: channels, campaigns, people, companies, reps

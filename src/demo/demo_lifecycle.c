@@ -19,7 +19,7 @@
  */
 #include "postgres.h"
 
-#include "demo.h"
+#include "demo/demo.h"
 
 /* where a reason is given */
 typedef enum DemoReasonContext

@@ -13,7 +13,7 @@
 #include "fmgr.h"
 #include "storage/itemptr.h"
 
-#include "leadqual.h"
+#include "scoring/scoring.h"
 
 /*
  * One lead of the model as the pass sees it.  What the lead scan read is

@@ -44,8 +44,8 @@
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
 
-#include "leadqual.h"
-#include "demo.h"
+#include "scoring/scoring.h"
+#include "demo/demo.h"
 
 /* limits of the arguments */
 #define DEMO_MAX_LEADS 10000000

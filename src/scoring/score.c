@@ -18,7 +18,7 @@
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
-#include "leadqual.h"
+#include "scoring/scoring.h"
 
 /* One lead's score, with what explain_score needs. */
 typedef struct LqLeadScore

@@ -30,7 +30,7 @@
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
-#include "leadqual.h"
+#include "scoring/scoring.h"
 
 #define LQ_CROSSING_VERSION 1
 

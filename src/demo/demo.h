@@ -21,7 +21,7 @@
 
 #include "utils/timestamp.h"
 
-#include "leadqual.h"
+#include "scoring/scoring.h"
 
 /* pseudo-random streams, one per phase */
 #define DEMO_STREAM_LEAD 1

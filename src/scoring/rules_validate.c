@@ -1,0 +1,164 @@
+/*-------------------------------------------------------------------------
+ *
+ * rules_validate.c
+ *	  The BEFORE ROW trigger on scoring_model, fit_rule and engagement_rule:
+ *	  a row is compiled as the rules cache would compile it, so what could
+ *	  not be scored is refused when it is written.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+
+#include "scoring/rules.h"
+
+/* ----------------------------------------------------------------
+ * Triggers on the rule tables
+ * ---------------------------------------------------------------- */
+
+PG_FUNCTION_INFO_V1(lq_validate_rule);
+
+/*
+ * lq_attr
+ *		Column of a trigger tuple by name.
+ */
+static Datum
+lq_attr(HeapTuple tup, TupleDesc desc, const char *name, bool *isnull)
+{
+	int			attno = SPI_fnumber(desc, name);
+
+	if (attno <= 0)
+		elog(ERROR, "column \"%s\" not found", name);
+	return heap_getattr(tup, attno, desc, isnull);
+}
+
+/*
+ * lq_any_null
+ *		Is any of the named columns of a trigger tuple NULL?
+ */
+static bool
+lq_any_null(HeapTuple tup, TupleDesc desc, const char *const *names)
+{
+	bool		isnull;
+
+	for (; *names != NULL; names++)
+	{
+		(void) lq_attr(tup, desc, *names, &isnull);
+		if (isnull)
+			return true;
+	}
+	return false;
+}
+
+static const char *const lq_fit_required[] = {"field", "op", "points", NULL};
+static const char *const lq_eng_required[] = {"event_type", "points", "min_count", NULL};
+static const char *const lq_model_required[] = {
+	"name", "mql_threshold", "min_fit_grade", "hand_raise_types", "sla",
+	"recycle_after", "fit_bands", "engagement_bands", NULL
+};
+
+/*
+ * lq_validate_rule
+ *		BEFORE INSERT OR UPDATE row trigger on scoring_model, fit_rule and
+ *		engagement_rule: compile the new row and let the compiler report what
+ *		is wrong with it.
+ */
+Datum
+lq_validate_rule(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	HeapTuple	tup;
+	TupleDesc	desc;
+	const char *relname;
+	MemoryContext tmp;
+	MemoryContext old;
+	bool		n;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(trigdata->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event))
+		elog(ERROR, "lq_validate_rule must be called as a BEFORE ROW trigger");
+
+	tup = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? trigdata->tg_newtuple : trigdata->tg_trigtuple;
+	desc = trigdata->tg_relation->rd_att;
+	relname = RelationGetRelationName(trigdata->tg_relation);
+
+	/*
+	 * BEFORE triggers run ahead of NOT NULL checks: leave a row with a NULL
+	 * in a required column to the table's NOT NULL constraint (SQLSTATE
+	 * 23502) instead of reading the NULL.
+	 */
+	if (lq_any_null(tup, desc,
+					strcmp(relname, "fit_rule") == 0 ? lq_fit_required :
+					strcmp(relname, "engagement_rule") == 0 ? lq_eng_required :
+					lq_model_required))
+		return PointerGetDatum(tup);
+
+	tmp = AllocSetContextCreate(CurrentMemoryContext, "leadqual rule check",
+								ALLOCSET_SMALL_SIZES);
+	old = MemoryContextSwitchTo(tmp);
+
+	if (strcmp(relname, "fit_rule") == 0)
+	{
+		LqFitRule	rule;
+		bool		vn;
+		Datum		value = lq_attr(tup, desc, "value", &vn);
+
+		/* vn, not n: n is overwritten by the other arguments' lq_attr calls */
+		lq_compile_fit_rule(&rule, 0,
+							TextDatumGetCString(lq_attr(tup, desc, "field", &n)),
+							TextDatumGetCString(lq_attr(tup, desc, "op", &n)),
+							vn ? NULL : DatumGetJsonbP(value),
+							DatumGetFloat8(lq_attr(tup, desc, "points", &n)),
+							NULL);
+	}
+	else if (strcmp(relname, "engagement_rule") == 0)
+	{
+		LqEngRule	rule;
+		bool		pn,
+					hn,
+					cn,
+					wn;
+		Datum		props = lq_attr(tup, desc, "properties", &pn);
+		Datum		hl = lq_attr(tup, desc, "half_life", &hn);
+		Datum		cap = lq_attr(tup, desc, "max_points", &cn);
+		Datum		within = lq_attr(tup, desc, "within", &wn);
+
+		lq_compile_eng_rule(&rule, 0,
+							TextDatumGetCString(lq_attr(tup, desc, "event_type", &n)),
+							pn ? NULL : DatumGetJsonbP(props),
+							DatumGetFloat8(lq_attr(tup, desc, "points", &n)),
+							hn ? NULL : DatumGetIntervalP(hl),
+							!cn, cn ? 0 : DatumGetFloat8(cap),
+							DatumGetInt32(lq_attr(tup, desc, "min_count", &n)),
+							wn ? NULL : DatumGetIntervalP(within),
+							NULL);
+	}
+	else if (strcmp(relname, "scoring_model") == 0)
+	{
+		LqModel		m;
+
+		memset(&m, 0, sizeof(m));
+		lq_compile_model_row(&m,
+							 TextDatumGetCString(lq_attr(tup, desc, "name", &n)),
+							 DatumGetFloat8(lq_attr(tup, desc, "mql_threshold", &n)),
+							 TextDatumGetCString(lq_attr(tup, desc, "min_fit_grade", &n)),
+							 DatumGetArrayTypeP(lq_attr(tup, desc, "hand_raise_types", &n)),
+							 DatumGetIntervalP(lq_attr(tup, desc, "sla", &n)),
+							 DatumGetIntervalP(lq_attr(tup, desc, "recycle_after", &n)),
+							 DatumGetArrayTypeP(lq_attr(tup, desc, "fit_bands", &n)),
+							 DatumGetArrayTypeP(lq_attr(tup, desc, "engagement_bands", &n)));
+	}
+	else
+		elog(ERROR, "lq_validate_rule fired on unexpected table \"%s\"", relname);
+
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(tmp);
+
+	return PointerGetDatum(tup);
+}
+
