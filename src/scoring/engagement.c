@@ -215,17 +215,26 @@ lq_copy_short(char *dst, const char *src, Size len)
  *		The event's properties as a Jsonb that can be read in place.  A short
  *		inline value (1-byte header, the common case for small properties)
  *		is copied into a reusable aligned buffer instead of a fresh palloc.
+ *		Anything else (4-byte header, compressed, or an external TOAST
+ *		pointer, whose 1-byte tag also looks "short") is detoasted in full;
+ *		*copied then says the caller should pfree the result.
  */
 static Jsonb *
-lq_aligned_jsonb(Datum d)
+lq_aligned_jsonb(Datum d, bool *copied)
 {
 	static char *buf = NULL;
 	static Size bufsize = 0;
 	struct varlena *v = (struct varlena *) DatumGetPointer(d);
 	Size		len;
 
-	if (!VARATT_IS_SHORT(v))
-		return DatumGetJsonbP(d);	/* 4-byte header, toasted or compressed */
+	*copied = false;
+	if (VARATT_IS_EXTERNAL(v) || !VARATT_IS_SHORT(v))
+	{
+		Jsonb	   *j = DatumGetJsonbP(d);
+
+		*copied = (Pointer) j != (Pointer) v;
+		return j;
+	}
 
 	len = VARSIZE_SHORT(v) - VARHDRSZ_SHORT;
 	if (bufsize < len + VARHDRSZ)
@@ -304,11 +313,12 @@ lq_eng_match(LqModel *model, LqEventType *type, Datum properties, bool props_nul
 			 int *matched)
 {
 	Jsonb	   *props = NULL;
+	bool		copied = false;
 	int			n = 0;
 	int			i;
 
 	if (type->any_properties && !props_null)
-		props = lq_aligned_jsonb(properties);
+		props = lq_aligned_jsonb(properties, &copied);
 
 	for (i = 0; i < type->nrules; i++)
 	{
@@ -320,6 +330,8 @@ lq_eng_match(LqModel *model, LqEventType *type, Datum properties, bool props_nul
 			continue;
 		matched[n++] = r;
 	}
+	if (copied)
+		pfree(props);
 	return n;
 }
 
