@@ -16,9 +16,11 @@ OBJS = \
 	src/scoring/rules_validate.o \
 	src/scoring/fit.o \
 	src/scoring/engagement.o \
+	src/scoring/mql_rule.o \
 	src/scoring/mql_crossing.o \
 	src/scoring/score.o \
 	src/scoring/rescore_pass.o \
+	src/lifecycle/automatic_moves.o \
 	src/lifecycle/rescore_store.o \
 	src/lifecycle/lifecycle.o \
 	src/demo/demo.o \

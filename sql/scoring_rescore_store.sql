@@ -1,9 +1,11 @@
--- scoring_rescore_store: rescore() writes the pass's scores from C
--- (store_scores) the way an UPDATE of lead would: only rows whose stored
--- fit, engagement or grade differ; statement and row triggers with their
--- transition tables, BEFORE triggers that change or skip the row, CHECK
--- constraints, stored generated columns, index entries, UPDATE privilege,
--- and no writing past row-level security.
+-- scoring_rescore_store: rescore() writes the pass's scores with one
+-- UPDATE of lead joined on the tuple ids the pass hands out
+-- (rescore_changes): only rows whose stored fit, engagement or grade differ
+-- (and move candidates); PostgreSQL's executor then does what an UPDATE
+-- does: statement and row triggers with their transition tables, BEFORE
+-- triggers that change or skip the row, CHECK constraints, stored
+-- generated columns, index entries, rewrite rules, UPDATE privilege; and
+-- the pass does not read past row-level security.
 SET client_min_messages = warning;
 DROP EXTENSION IF EXISTS leadqual CASCADE;
 CREATE EXTENSION leadqual;
@@ -111,7 +113,7 @@ DROP TRIGGER t5_after_stmt ON leadqual.lead;
 -- (PostgreSQL's error, from lead 3's own row trigger); as a statement
 -- trigger it runs before the pass reads lead, under the statement's
 -- snapshot, so the pass still sees lead 3's old row and the write finds it
--- changed (rescore's own error, naming the lead)
+-- changed (PostgreSQL's error again)
 CREATE FUNCTION touch_lead_3() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     -- not again for its own UPDATE
@@ -175,13 +177,21 @@ GRANT UPDATE (fit_score, engagement_score, score, grade, scored_at) ON leadqual.
 CREATE ROLE lq_test_store_writer;
 GRANT leadqual_writer TO lq_test_store_writer;
 
--- a reader may not write scores
+-- a reader may not write scores: rescore() cannot lock lead_score_state
 SET ROLE lq_test_store_reader;
-SELECT pg_temp.try($$SELECT * FROM leadqual.store_scores('store', '2025-06-04 12:00')$$);
+SELECT pg_temp.try($$SELECT leadqual.rescore('2025-06-04 12:00', 'store')$$);
 RESET ROLE;
--- UPDATE on the five score columns is what it takes: lead 3 21 -> 20.5
+-- the UPDATE needs UPDATE on the five score columns and nothing more: with
+-- the reader's SELECT and those, rescore's own statement writes lead 3
+-- (21 -> 20.5) and nothing else
 SET ROLE lq_test_store_cols;
-SELECT leads, updated, candidates, unchanged FROM leadqual.store_scores('store', '2025-06-04 12:00');
+BEGIN;
+UPDATE leadqual.lead l
+   SET fit_score = c.fit_score, engagement_score = c.engagement_score,
+       score = c.score, grade = c.grade, scored_at = '2025-06-04 12:00'
+  FROM leadqual.rescore_changes('store', '2025-06-04 12:00') c
+ WHERE l.ctid = c.row_id AND l.lead_id = c.lead_id;
+COMMIT;
 RESET ROLE;
 SELECT lead_id, score, scored_at FROM leadqual.lead ORDER BY lead_id;
 
@@ -196,18 +206,31 @@ DROP POLICY only_lead_1 ON leadqual.lead;
 ALTER TABLE leadqual.lead DISABLE ROW LEVEL SECURITY;
 
 -- the same errors as rescore() for its arguments
-SELECT pg_temp.try($$SELECT * FROM leadqual.store_scores('nope', '2025-06-05')$$);
-SELECT pg_temp.try($$SELECT * FROM leadqual.store_scores('store', 'infinity')$$);
+SELECT pg_temp.try($$SELECT * FROM leadqual.rescore_changes('nope', '2025-06-05')$$);
+SELECT pg_temp.try($$SELECT * FROM leadqual.rescore_changes('store', 'infinity')$$);
+
+-- ---------------------------------------------------------------------
+-- rewrite rules on lead apply to rescore's writes
+-- ---------------------------------------------------------------------
+CREATE TABLE rule_log (lead_id bigint, old_score float8, new_score float8);
+CREATE RULE log_scores AS ON UPDATE TO leadqual.lead
+    DO ALSO INSERT INTO public.rule_log VALUES (OLD.lead_id, OLD.score, NEW.score);
+-- on 06-05 lead 3 goes 20.5 -> 20.25 (the only change): 1, logged by the rule
+SELECT leadqual.rescore('2025-06-05 12:00', 'store') AS changed;
+SELECT * FROM rule_log;
+DROP RULE log_scores ON leadqual.lead;
+DROP TABLE rule_log;
 
 -- ---------------------------------------------------------------------
 -- move candidates: a lead over the threshold, and a hand-raise
 -- ---------------------------------------------------------------------
 UPDATE leadqual.scoring_model SET mql_threshold = 25, hand_raise_types = '{open}' WHERE name = 'store';
--- on 06-05: lead 1 30 >= 25 with fit grade B (the minimum is D): a
--- candidate, its score unchanged; lead 3 has a hand-raise (its open) in
--- inquiry: a candidate, written (20.5 -> 20.25); lead 2 is neither
-SELECT leads, updated, candidates, hand_raises, unchanged
-  FROM leadqual.store_scores('store', '2025-06-05 12:00');
+-- on 06-06: lead 1 30 >= 25 with fit grade B (the minimum is D): a
+-- candidate, its score unchanged; lead 3 has a hand-raise (its open of
+-- 05-31) in inquiry: a candidate, and changed (20.25 -> 20.125, B4); lead 2
+-- is neither, and unchanged: no row
+SELECT lead_id, fit_score, engagement_score, score, grade, changed, move_candidate, last_hand_raise
+  FROM leadqual.rescore_changes('store', '2025-06-06 12:00') ORDER BY lead_id;
 -- rescore() on 06-06 writes lead 3 (20.125) and moves both into mql: 2
 -- changed, lead 1 by its move only
 SELECT leadqual.rescore('2025-06-06 12:00', 'store') AS changed;

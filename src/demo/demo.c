@@ -415,7 +415,7 @@ lq_demo_lifecycle(PG_FUNCTION_ARGS)
 		sim->events = palloc(sizeof(DemoEvents));
 		lq_demo_make_events(a, lead, sim->events);
 		sim->model = lq_get_model("default", 7);
-		sim->fit_ok = lq_fit_letter(sim->model, sim->fit) <= sim->model->min_fit_grade;
+		sim->fit_letter = lq_fit_letter(sim->model, sim->fit);
 		sim->sla = lq_interval_usecs(&sim->model->sla);
 		sim->recycle_after = lq_interval_usecs(&sim->model->recycle_after);
 		for (i = 0; i < NUM_KINDS; i++)

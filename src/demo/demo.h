@@ -513,7 +513,7 @@ typedef struct DemoSim
 	DemoEvents *events;
 	LqModel    *model;
 	double		fit;
-	bool		fit_ok;			/* fit letter at least min_fit_grade */
+	char		fit_letter;		/* the letter of its fit grade */
 	DemoRng		rng;
 	LqEventType *types[NUM_KINDS];
 	int64		recycle_after;	/* microseconds */

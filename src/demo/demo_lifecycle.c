@@ -212,13 +212,14 @@ demo_hand_raise_at(DemoSim *sim, TimestampTz t)
 
 /*
  * demo_meets_rule
- *		Whether the lead meets the model's score rule at time t: score at
- *		least mql_threshold with a fit letter at least min_fit_grade.
+ *		Whether the lead meets the model's score rule at time t (the MQL
+ *		rule of mql_rule.c, by score).
  */
 static bool
 demo_meets_rule(DemoSim *sim, TimestampTz t)
 {
-	return sim->fit_ok && demo_score_at(sim, t) >= sim->model->mql_threshold;
+	return lq_mql_reason(sim->model, false, true, demo_score_at(sim, t),
+						 sim->fit_letter) == LQ_MQL_SCORE;
 }
 
 /*

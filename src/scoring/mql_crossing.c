@@ -192,7 +192,7 @@ lq_crossing_final(PG_FUNCTION_ARGS)
 	LqCrossingState *s;
 	LqModel    *m;
 	LqEngState *eng;
-	bool		fit_ok;
+	char		fit_letter;
 	bool		hand_raise = false;
 	int			i;
 
@@ -202,7 +202,7 @@ lq_crossing_final(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	s = (LqCrossingState *) PG_GETARG_POINTER(0);
 	m = s->model;
-	fit_ok = lq_fit_letter(m, s->fit) <= m->min_fit_grade;
+	fit_letter = lq_fit_letter(m, s->fit);
 
 	qsort(s->entries, s->n, sizeof(LqEntry), lq_entry_cmp);
 	eng = lq_eng_state_new(m, DT_NOEND, CurrentMemoryContext);
@@ -218,8 +218,8 @@ lq_crossing_final(PG_FUNCTION_ARGS)
 		else
 		{
 			/* the instant marker sorts last among entries of its time */
-			if (hand_raise ||
-				(fit_ok && s->fit + lq_eng_value(eng, e->t) >= m->mql_threshold))
+			if (lq_mql_reason(m, hand_raise, true, s->fit + lq_eng_value(eng, e->t),
+							  fit_letter) != LQ_MQL_NONE)
 				PG_RETURN_TIMESTAMPTZ(e->t);
 		}
 	}

@@ -2,8 +2,8 @@
  *
  * rescore.h
  *	  rescore()'s pass over lead and event (rescore_pass.c), shared by
- *	  score_by_lead(), which returns what it computes, and store_scores()
- *	  (rescore_store.c), which writes it to lead.
+ *	  score_by_lead(), which returns what it computes, and rescore_changes()
+ *	  (lifecycle/rescore_store.c), which hands out what rescore() writes.
  *
  *-------------------------------------------------------------------------
  */

@@ -4,7 +4,8 @@
  *	  The from-scratch pass of rescore(): every lead of a model scored at
  *	  as_of, from one sequential scan of lead and one of event, handed lead
  *	  by lead to a callback (lq_pass_run): score_by_lead() returns them,
- *	  store_scores() (rescore_store.c) writes them to lead.
+ *	  rescore_changes() (lifecycle/rescore_store.c) hands out those rescore()
+ *	  writes.
  *
  *	  score_by_lead(model, as_of)
  *		→ TABLE (lead_id, fit_score, engagement_score, score, grade,

@@ -155,6 +155,21 @@ extern char lq_fit_letter(LqModel *model, double fit);
 extern char lq_eng_digit(LqModel *model, double engagement);
 
 /* ----------------------------------------------------------------
+ * The MQL rule (mql_rule.c)
+ * ---------------------------------------------------------------- */
+
+typedef enum LqMqlReason
+{
+	LQ_MQL_NONE,				/* does not qualify */
+	LQ_MQL_HAND_RAISE,			/* a hand-raise event */
+	LQ_MQL_SCORE				/* score over the threshold, fit grade good enough */
+} LqMqlReason;
+
+extern LqMqlReason lq_mql_reason(const LqModel *model, bool hand_raise, bool by_score,
+								 double score, char fit_letter);
+extern const char *lq_mql_reason_name(LqMqlReason reason);
+
+/* ----------------------------------------------------------------
  * Fit (fit.c)
  * ---------------------------------------------------------------- */
 

@@ -70,15 +70,33 @@ COMMENT ON FUNCTION @extschema@.state_read(bytea, timestamptz) IS
     'internal: engagement at a time and the latest hand-raise from a stored state; NULL if stale, engagement NULL if it counts events after that time';
 
 /*
- * apply_automatic_moves: the system's moves into mql (SPEC §4) for the given
- * leads, at as_of.  last_hand_raise[i] is the latest hand-raise event of
- * lead_ids[i] known to the caller (NULL: none).
+ * automatic_move_reason: the one definition of the system's moves into mql
+ * (SPEC §4), in C (lifecycle/automatic_moves.c on scoring's MQL rule): for
+ * a lead in stage, entered at stage_entered_at, with this score and grade
+ * and latest hand-raise at as_of, 'hand_raise' or 'score_threshold' if the
+ * system would move it into mql, else NULL.
  *   inquiry → mql: a hand-raise at or before as_of, or score >= threshold
  *                  with a fit letter at least min_fit_grade;
  *   nurture → mql: a hand-raise after the lead entered nurture, or the score
- *                  rule once recycle_after has passed since it did.
- * The move is allowed only if leadqual.transition lets 'system' make it, and
- * never dated before the lead entered its stage.
+ *                  rule once recycle_after has passed since it did;
+ *   never before the lead entered its stage.
+ */
+CREATE FUNCTION @extschema@.automatic_move_reason(model text, stage @extschema@.stage,
+                                                  stage_entered_at timestamptz, score float8,
+                                                  grade text, last_hand_raise timestamptz,
+                                                  as_of timestamptz)
+    RETURNS text
+    AS 'MODULE_PATHNAME', 'lq_automatic_move_reason'
+    LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.automatic_move_reason(text, @extschema@.stage, timestamptz, float8, text, timestamptz, timestamptz) IS
+    'internal: hand_raise or score_threshold if the system would move the lead into mql at as_of, else NULL';
+
+/*
+ * apply_automatic_moves: the system's moves into mql for the given leads, at
+ * as_of, as automatic_move_reason decides on each lead's locked row.
+ * last_hand_raise[i] is the latest hand-raise event of lead_ids[i] known to
+ * the caller (NULL: none).  The move is made only if leadqual.transition
+ * lets 'system' make it.
  */
 CREATE FUNCTION @extschema@.apply_automatic_moves(as_of timestamptz, lead_ids bigint[],
                                                   last_hand_raise timestamptz[])
@@ -96,39 +114,31 @@ BEGIN
         -- one index probe per lead given: the fence (OFFSET 0) keeps the
         -- planner from driving the join from lead, which stale statistics
         -- after a bulk load can make look tiny
-        SELECT l.lead_id, l.stage AS from_stage, l.score, l.grade, l.stage_entered_at,
-               m.sla, m.mql_threshold, m.min_fit_grade, m.recycle_after,
-               (c.last_hr IS NOT NULL AND c.last_hr <= as_of
-                AND (l.stage = 'inquiry' OR c.last_hr > l.stage_entered_at)) AS hand_raise
+        SELECT l.lead_id, l.stage AS from_stage, l.score, m.sla,
+               @extschema@.automatic_move_reason(l.model, l.stage, l.stage_entered_at, l.score,
+                                                 l.grade, c.last_hr, as_of) AS reason
           FROM c
           CROSS JOIN LATERAL (SELECT l.* FROM @extschema@.lead l
-                               WHERE l.lead_id = c.lead_id OFFSET 0) l
-          JOIN @extschema@.scoring_model m ON m.name = l.model
-         WHERE l.stage IN ('inquiry', 'nurture')
-           AND as_of >= l.stage_entered_at
-           AND EXISTS (SELECT FROM @extschema@.transition t
-                        WHERE t.from_stage = l.stage AND t.to_stage = 'mql'
-                          AND 'system' = ANY (t.actors))
-    ), qualified AS (
-        SELECT cand.*
-          FROM cand
-         WHERE cand.hand_raise
-            OR (cand.score >= cand.mql_threshold
-                AND substr(cand.grade, 1, 1) <= cand.min_fit_grade
-                AND (cand.from_stage = 'inquiry' OR as_of >= cand.stage_entered_at + cand.recycle_after))
+                               WHERE l.lead_id OPERATOR(pg_catalog.=) c.lead_id OFFSET 0) l
+          JOIN @extschema@.scoring_model m ON m.name OPERATOR(pg_catalog.=) l.model
+         WHERE EXISTS (SELECT FROM @extschema@.transition t
+                        WHERE t.from_stage OPERATOR(pg_catalog.=) l.stage
+                          AND t.to_stage OPERATOR(pg_catalog.=) 'mql'
+                          AND 'system' OPERATOR(pg_catalog.=) ANY (t.actors))
     ), moved AS (
         UPDATE @extschema@.lead l
-           SET stage = 'mql', stage_entered_at = as_of, sla_due_at = as_of + q.sla
-          FROM qualified q
-         WHERE l.lead_id = q.lead_id
+           SET stage = 'mql', stage_entered_at = as_of,
+               sla_due_at = as_of OPERATOR(pg_catalog.+) q.sla
+          FROM cand q
+         WHERE l.lead_id OPERATOR(pg_catalog.=) q.lead_id
+           AND q.reason IS NOT NULL
            -- rechecked on the newest row if a concurrent action moved the
            -- lead while we waited for it: then the move is not ours to make
-           AND l.stage = q.from_stage
-        RETURNING l.lead_id, q.from_stage, q.hand_raise, l.score
+           AND l.stage OPERATOR(pg_catalog.=) q.from_stage
+        RETURNING l.lead_id, q.from_stage, q.reason, l.score
     ), logged AS (
         INSERT INTO @extschema@.stage_history (lead_id, from_stage, to_stage, changed_at, actor, reason, score)
-        SELECT mv.lead_id, mv.from_stage, 'mql', as_of, 'system',
-               CASE WHEN mv.hand_raise THEN 'hand_raise' ELSE 'score_threshold' END, mv.score
+        SELECT mv.lead_id, mv.from_stage, 'mql', as_of, 'system', mv.reason, mv.score
           FROM moved mv
          ORDER BY mv.lead_id
         RETURNING lead_id
@@ -215,11 +225,9 @@ BEGIN
            array_agg(st.lead_id ORDER BY st.lead_id),
            array_agg(st.last_hand_raise ORDER BY st.lead_id)
       INTO rebuild, leads, hand_raises
-      FROM stored st JOIN @extschema@.scoring_model sm ON sm.name = st.model
-     WHERE st.stage IN ('inquiry', 'nurture')
-       AND ((st.last_hand_raise IS NOT NULL
-             AND (st.stage = 'inquiry' OR st.last_hand_raise > st.stage_entered_at))
-            OR (st.score >= sm.mql_threshold AND substr(st.grade, 1, 1) <= sm.min_fit_grade));
+      FROM stored st
+     WHERE @extschema@.automatic_move_reason(st.model, st.stage, st.stage_entered_at, st.score,
+                                             st.grade, st.last_hand_raise, as_of) IS NOT NULL;
 
     IF leads IS NOT NULL THEN
         PERFORM @extschema@.apply_automatic_moves(as_of, leads, hand_raises);

@@ -147,27 +147,25 @@ COMMENT ON FUNCTION @extschema@.score_by_lead(text, timestamptz) IS
     'every lead of the model scored at as_of, with its latest hand-raise at or before as_of and its stage, in one pass over lead and event; does not write';
 
 /*
- * store_scores: rescore()'s pass and writes, in C: every lead of the model
- * scored at as_of (as score_by_lead scores it), and its fit_score,
- * engagement_score, score, grade and scored_at written where the stored
- * fit, engagement or grade differ, with UPDATE's privileges, triggers and
- * constraints.  Returns the model's lead count, the rows written, and the
- * candidates for an automatic move (with their latest hand-raises, and those
- * not written).  Internal: rescore() locks lead first and makes the moves.
+ * rescore_changes: rescore()'s pass, in C: the leads of the model whose
+ * stored fit, engagement or grade differ from their scores at as_of, or that
+ * the system would move into mql at as_of, with the tuple id the pass read
+ * each at.  Internal: rescore() locks lead first (the tuple ids must not
+ * move) and writes these rows with one UPDATE joined on the tuple id.
  */
-CREATE FUNCTION @extschema@.store_scores(model text, as_of timestamptz,
-                                         OUT leads bigint, OUT updated bigint,
-                                         OUT candidates bigint[], OUT hand_raises timestamptz[],
-                                         OUT unchanged bigint[])
-    AS 'MODULE_PATHNAME', 'lq_store_scores'
-    LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
-COMMENT ON FUNCTION @extschema@.store_scores(text, timestamptz) IS
-    'internal: rescore()''s pass over lead and event, writing changed scores to lead; returns counts and move candidates';
+CREATE FUNCTION @extschema@.rescore_changes(model text, as_of timestamptz)
+    RETURNS TABLE (row_id tid, lead_id bigint, fit_score float8, engagement_score float8,
+                   score float8, grade text, changed boolean, move_candidate boolean,
+                   last_hand_raise timestamptz)
+    AS 'MODULE_PATHNAME', 'lq_rescore_changes'
+    LANGUAGE C STABLE STRICT PARALLEL RESTRICTED ROWS 1000;
+COMMENT ON FUNCTION @extschema@.rescore_changes(text, timestamptz) IS
+    'internal: rescore()''s pass over lead and event; the leads whose stored scores change or that may move into mql, with their tuple ids';
 
 /*
  * rescore: recompute and store every lead's score, one model at a time
- * (store_scores: score_by_lead's pass, writing as it goes), then make the
- * automatic stage moves.  Only rows whose stored values change are written.
+ * (rescore_changes: score_by_lead's pass, and an UPDATE of the rows it
+ * hands out), then make the automatic stage moves.  Only rows whose stored values change are written.
  * Leads without a live-scoring state get one.  It locks lead_score_state and
  * lead against concurrent writers (SHARE ROW EXCLUSIVE; readers go on), so
  * actions and live scoring wait for it instead of deadlocking with it.
@@ -179,9 +177,11 @@ CREATE FUNCTION @extschema@.rescore(as_of timestamptz DEFAULT now(), model text 
 AS $$
 DECLARE
     m record;
-    written record;             -- what store_scores did for one model
+    w record;                   -- a row the UPDATE wrote
+    candidates bigint[];        -- leads that may move into mql …
+    hand_raises timestamptz[];  -- … their latest hand-raises …
+    unchanged bigint[];         -- … and those whose scores did not change
     nchanged bigint := 0;       -- leads whose stored score or stage changed
-    nleads bigint := 0;         -- leads of the models rescored
 BEGIN
     IF as_of IS NULL THEN
         RAISE EXCEPTION 'as_of must not be null'
@@ -201,30 +201,51 @@ BEGIN
     LOCK TABLE @extschema@.lead_score_state, @extschema@.lead IN SHARE ROW EXCLUSIVE MODE;
 
     FOR m IN SELECT sm.name FROM @extschema@.scoring_model sm
-              WHERE (rescore.model IS NULL OR sm.name = rescore.model)
-                AND EXISTS (SELECT FROM @extschema@.lead l WHERE l.model = sm.name)
+              WHERE (rescore.model IS NULL OR sm.name OPERATOR(pg_catalog.=) rescore.model)
+                AND EXISTS (SELECT FROM @extschema@.lead l WHERE l.model OPERATOR(pg_catalog.=) sm.name)
               ORDER BY sm.name LOOP
-        -- the pass and the writes of changed rows, in C; then the automatic
-        -- moves of the candidates (those whose stored values did not change
-        -- count as changed only if they move)
-        SELECT * INTO written FROM @extschema@.store_scores(m.name, as_of);
-        nleads := nleads + written.leads;
-        nchanged := nchanged + written.updated;
-        IF cardinality(written.candidates) > 0 THEN
-            nchanged := nchanged +
+        -- the pass in C hands out the leads to write; one UPDATE writes them,
+        -- each fetched by the tuple id the pass read it at (the lock above
+        -- keeps it there).  Move candidates are written even if unchanged,
+        -- so they come back with the others; they count as changed only if
+        -- they move.  (A loop over UPDATE ... RETURNING, not a WITH query:
+        -- rewrite rules on lead are not allowed in WITH.)
+        candidates := '{}';
+        hand_raises := '{}';
+        unchanged := '{}';
+        FOR w IN
+            UPDATE @extschema@.lead l
+               SET fit_score = c.fit_score, engagement_score = c.engagement_score,
+                   score = c.score, grade = c.grade, scored_at = as_of
+              FROM @extschema@.rescore_changes(m.name, as_of) c
+             WHERE l.ctid OPERATOR(pg_catalog.=) c.row_id
+               AND l.lead_id OPERATOR(pg_catalog.=) c.lead_id
+            RETURNING c.lead_id, c.changed, c.move_candidate, c.last_hand_raise
+        LOOP
+            IF w.changed THEN
+                nchanged := nchanged OPERATOR(pg_catalog.+) 1;
+            END IF;
+            IF w.move_candidate THEN
+                candidates := pg_catalog.array_append(candidates, w.lead_id);
+                hand_raises := pg_catalog.array_append(hand_raises, w.last_hand_raise);
+                IF NOT w.changed THEN
+                    unchanged := pg_catalog.array_append(unchanged, w.lead_id);
+                END IF;
+            END IF;
+        END LOOP;
+        IF pg_catalog.cardinality(candidates) OPERATOR(pg_catalog.>) 0 THEN
+            nchanged := nchanged OPERATOR(pg_catalog.+)
                 (SELECT count(*)
-                   FROM @extschema@.apply_automatic_moves(as_of, written.candidates, written.hand_raises) AS mv(lead_id)
-                  WHERE mv.lead_id = ANY (written.unchanged));
+                   FROM @extschema@.apply_automatic_moves(as_of, candidates, hand_raises) AS mv(lead_id)
+                  WHERE mv.lead_id OPERATOR(pg_catalog.=) ANY (unchanged));
         END IF;
     END LOOP;
 
     -- leads without a live-scoring state (bulk loads) get one, so their next
     -- event is added instead of re-reading their history; every state
     -- belongs to a lead (foreign key), so equal counts mean none is missing
-    IF rescore.model IS NOT NULL THEN
-        nleads := (SELECT count(*) FROM @extschema@.lead);
-    END IF;
-    IF (SELECT count(*) FROM @extschema@.lead_score_state) < nleads THEN
+    IF (SELECT count(*) FROM @extschema@.lead_score_state)
+       OPERATOR(pg_catalog.<) (SELECT count(*) FROM @extschema@.lead) THEN
         FOR m IN SELECT sm.name FROM @extschema@.scoring_model sm ORDER BY sm.name LOOP
             INSERT INTO @extschema@.lead_score_state (lead_id, state)
             SELECT l.lead_id, coalesce(st.state, '\x'::bytea)
