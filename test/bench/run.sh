@@ -13,6 +13,8 @@
 # behind (a vacuum started by the first load's million events could run
 # during the second load or the first pgbench run).
 #   BENCH_LEADS=200000 BENCH_EVENTS=1000000 BENCH_BATCH=10000 BENCH_RUNS=3 BENCH_SECONDS=30
+#   BENCH_PHASES=scoring stops after the scoring queries (no live load, no
+#   pgbench); BENCH_PLAIN=0 leaves out (d), the plain SQL (about 4 minutes).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . test/lib.sh
@@ -25,6 +27,8 @@ export BENCH_EVENTS=${BENCH_EVENTS:-1000000}
 export BENCH_BATCH=${BENCH_BATCH:-10000}
 export BENCH_RUNS=${BENCH_RUNS:-3}
 export BENCH_SECONDS=${BENCH_SECONDS:-30}
+export BENCH_PHASES=${BENCH_PHASES:-all}
+export BENCH_PLAIN=${BENCH_PLAIN:-1}
 
 pg_virtualenv -t -v "$PGVER" \
     -o shared_buffers=2GB -o max_wal_size=8GB -o checkpoint_timeout=30min -o autovacuum=off \

@@ -17,7 +17,8 @@ printf 'generate_demo: %.1f s\n' "$(echo "$t1 - $t0" | bc)"
 settle
 
 echo "== scoring (best of $BENCH_RUNS)"
-psql -v as_of="$as_of" -v runs="$BENCH_RUNS" -f test/bench/scoring.sql
+psql -v as_of="$as_of" -v runs="$BENCH_RUNS" -v plain="$BENCH_PLAIN" -f test/bench/scoring.sql
+if [ "$BENCH_PHASES" = scoring ]; then exit 0; fi
 
 echo "== live scoring: $BENCH_EVENTS events in batches of $BENCH_BATCH"
 batches=$((BENCH_EVENTS / BENCH_BATCH))
