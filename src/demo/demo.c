@@ -416,8 +416,8 @@ lq_demo_lifecycle(PG_FUNCTION_ARGS)
 		lq_demo_make_events(a, lead, sim->events);
 		sim->model = lq_get_model("default", 7);
 		sim->fit_ok = lq_fit_letter(sim->model, sim->fit) <= sim->model->min_fit_grade;
-		sim->sla = lq_interval_usecs(&sim->model->sla);
-		sim->recycle_after = lq_interval_usecs(&sim->model->recycle_after);
+		sim->sla = lq_interval_usecs(&sim->model->sla, NULL);
+		sim->recycle_after = lq_interval_usecs(&sim->model->recycle_after, NULL);
 		for (i = 0; i < NUM_KINDS; i++)
 			sim->types[i] = lq_find_event_type(sim->model, lq_demo_kind_names[i],
 											   strlen(lq_demo_kind_names[i]));

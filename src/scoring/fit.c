@@ -659,6 +659,7 @@ lq_fit(LqModel *model, LqLeadFields *fields, bool *matched)
 		if (m)
 			fit += model->fit[i].points;
 	}
+	lq_check_sum(fit, "fit");
 	return fit;
 }
 

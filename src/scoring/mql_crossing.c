@@ -218,8 +218,10 @@ lq_crossing_final(PG_FUNCTION_ARGS)
 		else
 		{
 			/* the instant marker sorts last among entries of its time */
-			if (hand_raise ||
-				(fit_ok && s->fit + lq_eng_value(eng, e->t) >= m->mql_threshold))
+			double		score = s->fit + lq_eng_value(eng, e->t);
+
+			lq_check_sum(score, "score");
+			if (hand_raise || (fit_ok && score >= m->mql_threshold))
 				PG_RETURN_TIMESTAMPTZ(e->t);
 		}
 	}
