@@ -166,7 +166,7 @@ lq_check_interval_max(const Interval *iv, int max_days, const char *what)
 	max.time = 0;
 	if (int128_compare(lq_interval_value(iv), lq_interval_value(&max)) > 0)
 		ereport(ERROR,
-				(errcode(ERRCODE_INTERVAL_FIELD_OVERFLOW),
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
 				 errmsg("%s must not be longer than %d days", what, max_days),
 				 errdetail("%s is added to timestamps; an interval this long cannot be.", what),
 				 errhint("Use an interval of at most %d days (about %d years).",
@@ -204,8 +204,8 @@ lq_check_points(double v, const char *what)
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("%s must be between -1e12 and 1e12", what),
-				 errdetail("The value given is %g.", v),
-				 errhint("Scores are sums of such numbers; keep them within +/-1e12 so that every sum stays exact and finite.")));
+				 errdetail("The value given is %.15g.", v),
+				 errhint("Keep points, caps, thresholds and bands within +/-1e12, so that every score summed from them stays finite.")));
 }
 
 /*

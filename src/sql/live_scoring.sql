@@ -436,6 +436,36 @@ CREATE TRIGGER lead_stage_entered_update AFTER UPDATE OF created_at, stage_enter
     EXECUTE FUNCTION @extschema@.lead_before_insert();
 
 /*
+ * New leads get their fit score (and engagement 0) at once, and an
+ * automatic move if fit alone qualifies them.
+ */
+CREATE FUNCTION @extschema@.lead_inserted() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    as_of timestamptz := clock_timestamp();
+    leads bigint[];
+BEGIN
+    IF NOT @extschema@.auto_scoring_enabled() THEN
+        RETURN NULL;
+    END IF;
+    -- a lead inserted with its score (a restore, a migration) keeps it
+    SELECT array_agg(n.lead_id ORDER BY n.lead_id) INTO leads
+      FROM new_leads n WHERE n.scored_at IS NULL;
+    IF leads IS NOT NULL THEN
+        PERFORM @extschema@.rescore_leads(leads, as_of, true);
+    END IF;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.lead_inserted() IS
+    'trigger: live scoring of new leads';
+CREATE TRIGGER live_scoring_insert AFTER INSERT ON @extschema@.lead
+    REFERENCING NEW TABLE AS new_leads
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.lead_inserted();
+
+/*
  * A change of what fit rules read (or of the model) rescores the lead.
  */
 CREATE FUNCTION @extschema@.lead_fit_changed() RETURNS trigger
