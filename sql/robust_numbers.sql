@@ -36,17 +36,26 @@ $$;
 
 INSERT INTO leadqual.scoring_model (name, mql_threshold, min_fit_grade, hand_raise_types)
 VALUES ('num_t', 5, 'D', '{}');
-INSERT INTO leadqual.engagement_rule
-       (rule_id, model, event_type, points, half_life, max_points, min_count, within) VALUES
-    (9101, 'num_t', 'hl', 100, '120985590 mons', NULL, 1, NULL),
-    (9102, 'num_t', 'fq', 7, NULL, NULL, 5, '427007965 days'),
-    (9103, 'num_t', 'unc', 3, '14 days', NULL, 1, NULL),
-    (9104, 'num_t', 'tiny', 5, '1 microsecond', NULL, 1, NULL),
-    (9105, 'num_t', 'w300', 1, NULL, NULL, 1, '300000 years'),
-    (9106, 'num_t', 'w305', 1, NULL, NULL, 1, '305000 years'),
-    (9107, 'num_t', 'w290', 1, NULL, NULL, 1, '290000 years'),
-    (9108, 'num_t', 'day', 1, NULL, NULL, 1, '1 day'),
-    (9109, 'num_t', 'flat', 2, NULL, NULL, 1, NULL);
+-- one statement per rule, so that (before the fix) a rule refused for a
+-- wrapped interval does not take the others with it
+INSERT INTO leadqual.engagement_rule (rule_id, model, event_type, points, half_life, max_points, min_count, within)
+VALUES (9101, 'num_t', 'hl', 100, '120985590 mons', NULL, 1, NULL);
+INSERT INTO leadqual.engagement_rule (rule_id, model, event_type, points, half_life, max_points, min_count, within)
+VALUES (9102, 'num_t', 'fq', 7, NULL, NULL, 5, '427007965 days');
+INSERT INTO leadqual.engagement_rule (rule_id, model, event_type, points, half_life, max_points, min_count, within)
+VALUES (9103, 'num_t', 'unc', 3, '14 days', NULL, 1, NULL);
+INSERT INTO leadqual.engagement_rule (rule_id, model, event_type, points, half_life, max_points, min_count, within)
+VALUES (9104, 'num_t', 'tiny', 5, '1 microsecond', NULL, 1, NULL);
+INSERT INTO leadqual.engagement_rule (rule_id, model, event_type, points, half_life, max_points, min_count, within)
+VALUES (9105, 'num_t', 'w300', 1, NULL, NULL, 1, '300000 years');
+INSERT INTO leadqual.engagement_rule (rule_id, model, event_type, points, half_life, max_points, min_count, within)
+VALUES (9106, 'num_t', 'w305', 1, NULL, NULL, 1, '305000 years');
+INSERT INTO leadqual.engagement_rule (rule_id, model, event_type, points, half_life, max_points, min_count, within)
+VALUES (9107, 'num_t', 'w290', 1, NULL, NULL, 1, '290000 years');
+INSERT INTO leadqual.engagement_rule (rule_id, model, event_type, points, half_life, max_points, min_count, within)
+VALUES (9108, 'num_t', 'day', 1, NULL, NULL, 1, '1 day');
+INSERT INTO leadqual.engagement_rule (rule_id, model, event_type, points, half_life, max_points, min_count, within)
+VALUES (9109, 'num_t', 'flat', 2, NULL, NULL, 1, NULL);
 
 -- ---------------------------------------------------------------------
 -- 1. Half-lives and windows beyond int64 microseconds
