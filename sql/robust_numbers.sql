@@ -145,6 +145,17 @@ SELECT leadqual.mql_crossing('num_t', 0, 'unc', NULL, t) AS crossing_recent
 -- once set the state's latest event to infinity, and every read was NULL.
 SELECT (leadqual.state_read(leadqual.score_state('num_t', 'flat', NULL, 'infinity'), '2026-06-01')).engagement AS state_infinite_event;
 
+-- A stored state is a bytea, and a forged one can hold an infinite or NaN
+-- sum: reading it is now a 22003 error, never Infinity or NaN.  Layout
+-- (engagement.c): version 1 byte, name length 4 + 'num_t' 5, fingerprint 4,
+-- four times 8 each, rule and slot counts 4 + 4, then per rule its sum and
+-- count (8 + 8): rule 9109 (flat) is the 9th, so its sum is at byte
+-- 54 + 8 * 16 = 182 (0-based), position 183 for overlay().
+SELECT pg_temp.try($$SELECT leadqual.state_read(overlay(leadqual.score_state('num_t', 'flat', NULL, '2026-01-01') placing '\x7ff0000000000000'::bytea from 183 for 8), '2026-06-01')$$);
+SELECT pg_temp.try($$SELECT leadqual.state_read(overlay(leadqual.score_state('num_t', 'flat', NULL, '2026-01-01') placing '\x7ff8000000000000'::bytea from 183 for 8), '2026-06-01')$$);
+-- unforged, the same state reads 2
+SELECT (leadqual.state_read(leadqual.score_state('num_t', 'flat', NULL, '2026-01-01'), '2026-06-01')).engagement AS flat_state;
+
 -- A half-life of 1 microsecond, events far apart: 2^x neither overflows nor
 -- wrongly underflows.  Aggregate at as_of 10 s + 1 us after the first event:
 -- the events at 10 s and 9.999999 s are 1 and 2 us old (5/2 + 5/4 = 3.75),
@@ -185,6 +196,22 @@ SELECT leadqual.fit_score(l) AS fit_two_rules, l.fit_score AS stored_fit, l.stag
 SELECT fit_score, engagement_score, score
   FROM leadqual.score((SELECT lead_id FROM leadqual.lead WHERE external_id = 'big'), '2026-06-01');
 DELETE FROM leadqual.lead WHERE external_id = 'big';
+DELETE FROM leadqual.fit_rule WHERE model = 'num_t';
+
+-- A lead attribute beyond double range (JSON allows 1e400) compares as
+-- +/-infinity against a rule's finite operands: 1e400 is in [1000, null]
+-- (10 points), -1e400 is not, and neither is equal to 1000.  Converting it
+-- once raised 22003, so such a lead broke every scoring of its model once a
+-- rule read the key.
+INSERT INTO leadqual.fit_rule (model, field, op, value, points) VALUES
+    ('num_t', 'attributes.revenue', 'range', '[1000, null]', 10),
+    ('num_t', 'attributes.revenue', 'eq', '1000', 100);
+INSERT INTO leadqual.lead (external_id, created_at, attributes, model) VALUES
+    ('huge+', '2026-01-01', '{"revenue": 1e400}', 'num_t'),
+    ('huge-', '2026-01-01', '{"revenue": -1e400}', 'num_t');
+SELECT external_id, leadqual.fit_score(l) AS fit, l.fit_score AS stored_fit
+  FROM leadqual.lead l WHERE external_id LIKE 'huge%' ORDER BY external_id;
+DELETE FROM leadqual.lead WHERE external_id LIKE 'huge%';
 DELETE FROM leadqual.fit_rule WHERE model = 'num_t';
 
 -- grade() and mql_crossing() refuse a NaN or infinite fit (22003); a fit of

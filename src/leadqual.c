@@ -212,8 +212,8 @@ lq_check_points(double v, const char *what)
  * lq_check_sum
  *		Runtime guard where scores are added: a sum that is not finite is an
  *		error (22003), never a returned Infinity or NaN.  The write-time
- *		bounds make this unreachable for sums of rules; it still guards the
- *		arguments callers pass (fit of mql_crossing, grade).
+ *		bounds make this unreachable for sums of rules; it still guards what
+ *		callers pass in (the fit of mql_crossing, a forged stored state).
  */
 void
 lq_check_sum(double v, const char *what)
@@ -223,7 +223,7 @@ lq_check_sum(double v, const char *what)
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("%s is out of range", what),
 				 errdetail("The sum is not a finite number."),
-				 errhint("Keep rule points and the fit passed in within +/-1e12.")));
+				 errhint("Keep every number that enters a score (rule points, a fit passed in, a stored state) within +/-1e12.")));
 }
 
 PG_FUNCTION_INFO_V1(lq_auto_scoring_enabled);
