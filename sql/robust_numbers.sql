@@ -228,6 +228,12 @@ SELECT pg_temp.try($$UPDATE leadqual.scoring_model SET recycle_after = '36501 da
 SELECT pg_temp.try($$UPDATE leadqual.scoring_model SET sla = '178956970 years' WHERE name = 'num_t'$$);
 SELECT pg_temp.try($$UPDATE leadqual.scoring_model SET sla = '36500 days', recycle_after = '100 years' WHERE name = 'num_t'$$);
 UPDATE leadqual.scoring_model SET sla = '48 hours', recycle_after = '30 days' WHERE name = 'num_t';
+-- generate_demo adds the default model's sla and recycle_after to stage times
+-- in int64 arithmetic; with both at their new maximum of 36500 days a history
+-- ending within 200 years of 294276 AD could wrap around, so such a history
+-- is refused (it was accepted before; with the default 48 hours and 30 days
+-- it did not wrap).
+SELECT pg_temp.try($$SELECT leadqual.generate_demo(10, 1, '294100-01-01', 365)$$);
 
 -- ---------------------------------------------------------------------
 -- 4. Lead and move times
