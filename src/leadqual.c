@@ -10,6 +10,7 @@
 
 #include <math.h>
 
+#include "common/int128.h"
 #include "fmgr.h"
 #include "utils/guc.h"
 
@@ -64,25 +65,112 @@ lq_check_as_of(TimestampTz as_of, bool isnull, const char *argname)
 }
 
 /*
- * lq_interval_usecs
- *		Length of an interval in microseconds, with months as 30 days and days
- *		as 24 hours (the convention of interval comparison in PostgreSQL).
+ * lq_interval_value
+ *		The exact length of an interval in microseconds, with months as 30
+ *		days and days as 24 hours (the convention of interval comparison in
+ *		PostgreSQL), as a 128-bit integer: an interval of int32 months, int32
+ *		days and int64 microseconds can be about 5.6e21 microseconds long,
+ *		far beyond int64.
  */
-int64
-lq_interval_usecs(const Interval *iv)
+static INT128
+lq_interval_value(const Interval *iv)
 {
-	return iv->time + (int64) iv->day * USECS_PER_DAY +
-		(int64) iv->month * DAYS_PER_MONTH * USECS_PER_DAY;
+	INT128		span = int64_to_int128(iv->time);
+
+	int128_add_int64_mul_int64(&span,
+							   (int64) iv->month * DAYS_PER_MONTH + iv->day,
+							   USECS_PER_DAY);
+	return span;
 }
 
 /*
- * lq_interval_seconds
- *		The same in seconds, as a double.
+ * lq_interval_sign
+ *		-1, 0 or 1 as the interval is negative, zero or positive, exactly
+ *		(no overflow for any interval PostgreSQL can store).
+ */
+int
+lq_interval_sign(const Interval *iv)
+{
+	return int128_compare(lq_interval_value(iv), int64_to_int128(0));
+}
+
+/*
+ * lq_interval_usecs
+ *		Length of an interval in microseconds, saturated to the int64 range:
+ *		an interval longer than PG_INT64_MAX microseconds (292,277 years)
+ *		gives PG_INT64_MAX, one more negative gives PG_INT64_MIN.  *exact, if
+ *		not NULL, says whether the value is the interval's own.
+ */
+int64
+lq_interval_usecs(const Interval *iv, bool *exact)
+{
+	INT128		span = lq_interval_value(iv);
+	int64		v;
+
+	if (int128_compare(span, int64_to_int128(PG_INT64_MAX)) > 0)
+		v = PG_INT64_MAX;
+	else if (int128_compare(span, int64_to_int128(PG_INT64_MIN)) < 0)
+		v = PG_INT64_MIN;
+	else
+	{
+		/*
+		 * In range: the low 64 bits of the sum, in modular (unsigned)
+		 * arithmetic, since the terms alone may overflow while the sum does
+		 * not (a month count and a negative time, say).
+		 */
+		v = (int64) ((uint64) iv->time +
+					 (uint64) ((int64) iv->month * DAYS_PER_MONTH + iv->day) *
+					 (uint64) USECS_PER_DAY);
+		if (exact)
+			*exact = true;
+		return v;
+	}
+	if (exact)
+		*exact = false;
+	return v;
+}
+
+/*
+ * lq_interval_usecs_double
+ *		Length of an interval in microseconds as a double: the int64 value
+ *		converted when it fits (so whole seconds stay exact), otherwise
+ *		computed from the fields in double (relative error about 1e-16).
+ *		Decay divides by it, so a half-life of millions of years decays as
+ *		slowly as it says instead of wrapping around.
  */
 double
-lq_interval_seconds(const Interval *iv)
+lq_interval_usecs_double(const Interval *iv)
 {
-	return (double) lq_interval_usecs(iv) / (double) USECS_PER_SEC;
+	bool		exact;
+	int64		v = lq_interval_usecs(iv, &exact);
+
+	if (exact)
+		return (double) v;
+	return (double) iv->time +
+		((double) iv->month * DAYS_PER_MONTH + (double) iv->day) * (double) USECS_PER_DAY;
+}
+
+/*
+ * lq_check_interval_max
+ *		Refuse an interval longer than max_days days (30-day months), for
+ *		settings that are added to timestamps: a lead's SLA or recycle time
+ *		of a million years cannot be a date, and as_of + it would overflow.
+ */
+void
+lq_check_interval_max(const Interval *iv, int max_days, const char *what)
+{
+	Interval	max;
+
+	max.month = 0;
+	max.day = max_days;
+	max.time = 0;
+	if (int128_compare(lq_interval_value(iv), lq_interval_value(&max)) > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("%s must not be longer than %d days", what, max_days),
+				 errdetail("%s is added to timestamps; an interval this long cannot be.", what),
+				 errhint("Use an interval of at most %d days (about %d years).",
+						 max_days, max_days / 365)));
 }
 
 /*
@@ -97,6 +185,45 @@ lq_check_finite(double v, const char *what)
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("%s must be a finite number", what),
 				 errhint("Use a finite value; NaN and infinity cannot be added to a score.")));
+}
+
+/*
+ * lq_check_points
+ *		Refuse a number a scoring model adds or compares with scores (rule
+ *		points, caps, the MQL threshold, grade bands) that is NaN, infinite
+ *		or beyond LQ_MAX_POINTS.  The bound is what makes every sum finite:
+ *		a lead's fit adds at most one term per rule, its engagement at most
+ *		one per event and rule (a forward-decayed sum holds each at most
+ *		2^512 times over), and 2^63 events of 2^512 * 1e12 points each stay
+ *		below 1e186, far from double overflow (1.8e308).
+ */
+void
+lq_check_points(double v, const char *what)
+{
+	if (isnan(v) || isinf(v) || fabs(v) > LQ_MAX_POINTS)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("%s must be between -1e12 and 1e12", what),
+				 errdetail("The value given is %.15g.", v),
+				 errhint("Keep points, caps, thresholds and bands within +/-1e12, so that every score summed from them stays finite.")));
+}
+
+/*
+ * lq_check_sum
+ *		Runtime guard where scores are added: a sum that is not finite is an
+ *		error (22003), never a returned Infinity or NaN.  The write-time
+ *		bounds make this unreachable for sums of rules; it still guards what
+ *		callers pass in (the fit of mql_crossing, a forged stored state).
+ */
+void
+lq_check_sum(double v, const char *what)
+{
+	if (isnan(v) || isinf(v))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("%s is out of range", what),
+				 errdetail("The sum is not a finite number."),
+				 errhint("Keep every number that enters a score (rule points, a fit passed in, a stored state) within +/-1e12.")));
 }
 
 PG_FUNCTION_INFO_V1(lq_auto_scoring_enabled);

@@ -12,6 +12,7 @@
 
 #include "postgres.h"
 
+#include "common/int.h"
 #include "fmgr.h"
 #include "utils/timestamp.h"
 
@@ -23,8 +24,39 @@ extern bool lq_auto_scoring;
  * ---------------------------------------------------------------- */
 
 extern void lq_check_as_of(TimestampTz as_of, bool isnull, const char *argname);
-extern double lq_interval_seconds(const Interval *iv);
-extern int64 lq_interval_usecs(const Interval *iv);
+extern int	lq_interval_sign(const Interval *iv);
+extern int64 lq_interval_usecs(const Interval *iv, bool *exact);
+extern double lq_interval_usecs_double(const Interval *iv);
+extern void lq_check_interval_max(const Interval *iv, int max_days, const char *what);
 extern void lq_check_finite(double v, const char *what);
+extern void lq_check_points(double v, const char *what);
+extern void lq_check_sum(double v, const char *what);
+
+/*
+ * Largest absolute value of rule points, caps, the MQL threshold and grade
+ * bands (lq_check_points says why it keeps every score finite).
+ */
+#define LQ_MAX_POINTS 1e12
+
+/* Longest sla and recycle_after of a scoring model, in days (100 years). */
+#define LQ_MAX_MODEL_INTERVAL_DAYS 36500
+
+/*
+ * lq_time_diff
+ *		a - b in microseconds, for two timestamps that may be at opposite
+ *		ends of the range (4714 BC to 294276 AD span more than int64
+ *		microseconds): exact when the difference fits int64, otherwise
+ *		computed in double (relative error about 1e-16).  Infinite
+ *		timestamps are the caller's business.
+ */
+static inline double
+lq_time_diff(TimestampTz a, TimestampTz b)
+{
+	int64		d;
+
+	if (!pg_sub_s64_overflow(a, b, &d))
+		return (double) d;
+	return (double) a - (double) b;
+}
 
 #endif							/* LEADQUAL_H */

@@ -102,6 +102,24 @@ demo_check_common(FunctionCallInfo fcinfo, DemoArgs *a)
 				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
 				 errmsg("start_at plus days is out of range"),
 				 errhint("Pass an earlier start_at or fewer days.")));
+
+	/*
+	 * The lifecycle adds the model's sla and recycle_after (each at most
+	 * LQ_MAX_MODEL_INTERVAL_DAYS) to stage times up to end: keep those sums
+	 * inside the timestamp range, so that int64 arithmetic cannot wrap.
+	 */
+	{
+		int64		margin = 2 * (int64) LQ_MAX_MODEL_INTERVAL_DAYS * DEMO_DAY;
+		int64		latest;
+
+		if (pg_add_s64_overflow(a->end, margin, &latest) || !IS_VALID_TIMESTAMP(latest))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+					 errmsg("start_at plus days is out of range"),
+					 errdetail("The demo adds the model's sla and recycle_after (up to %d days each) to times up to start_at plus days.",
+							   LQ_MAX_MODEL_INTERVAL_DAYS),
+					 errhint("Pass an earlier start_at or fewer days.")));
+	}
 }
 
 /*
@@ -416,8 +434,8 @@ lq_demo_lifecycle(PG_FUNCTION_ARGS)
 		lq_demo_make_events(a, lead, sim->events);
 		sim->model = lq_get_model("default", 7);
 		sim->fit_letter = lq_fit_letter(sim->model, sim->fit);
-		sim->sla = lq_interval_usecs(&sim->model->sla);
-		sim->recycle_after = lq_interval_usecs(&sim->model->recycle_after);
+		sim->sla = lq_interval_usecs(&sim->model->sla, NULL);
+		sim->recycle_after = lq_interval_usecs(&sim->model->recycle_after, NULL);
 		for (i = 0; i < NUM_KINDS; i++)
 			sim->types[i] = lq_find_event_type(sim->model, lq_demo_kind_names[i],
 											   strlen(lq_demo_kind_names[i]));

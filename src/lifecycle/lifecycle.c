@@ -31,6 +31,7 @@
  */
 #include "postgres.h"
 
+#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "fmgr.h"
@@ -277,18 +278,41 @@ lq_check_actor(const char *actor)
 }
 
 /*
+ * How far in the future (after the transaction's now()) an action's at may
+ * lie: room for the clock skew between the caller's clock and the server's.
+ * A move dated later would be recorded before it happened, and the lead
+ * could not move again until then (no move may precede stage_entered_at).
+ */
+#define LQ_AT_MAX_AHEAD_USECS USECS_PER_HOUR
+
+/*
  * lq_check_at
- *		Refuse an infinite move time; a move happens at an instant.
+ *		Refuse an infinite move time (a move happens at an instant) and one
+ *		more than LQ_AT_MAX_AHEAD_USECS after now(): moves are recorded when
+ *		they happen, or backfilled, not booked for the future.
  */
 static void
 lq_check_at(TimestampTz at)
 {
+	TimestampTz now = GetCurrentTransactionStartTimestamp();
+
 	if (TIMESTAMP_NOT_FINITE(at))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
 				 errmsg("at must be a finite timestamp"),
 				 errdetail("A stage move happens at an instant, and infinity is not one."),
 				 errhint("Pass a finite timestamp, or omit at to use now().")));
+	if (at > now + LQ_AT_MAX_AHEAD_USECS)
+	{
+		char	   *at_s = pstrdup(timestamptz_to_str(at));
+
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("at must not be more than 1 hour after now()"),
+				 errdetail("The move is dated %s and the transaction started at %s; a move is recorded when it happens.",
+						   at_s, timestamptz_to_str(now)),
+				 errhint("Pass the time the move happened, or omit at to use now().")));
+	}
 }
 
 /*

@@ -45,12 +45,33 @@
  * lq_decay_exponent
  *		Half-lives in dt microseconds for a decaying rule: one division by
  *		the half-life in microseconds (exact for whole seconds), so an event
- *		exactly one half-life old gets exactly 2^-1.
+ *		exactly one half-life old gets exactly 2^-1.  dt comes from
+ *		lq_time_diff(), so ages across the whole timestamp range (more than
+ *		int64 microseconds) do not wrap around.
  */
 static inline double
-lq_decay_exponent(const LqEngRule *rule, int64 dt)
+lq_decay_exponent(const LqEngRule *rule, double dt)
 {
-	return (double) dt / rule->half_life_us;
+	return dt / rule->half_life_us;
+}
+
+/*
+ * lq_in_window
+ *		Does an event at t fall in the window (at - within, at] of a frequency
+ *		rule, i.e. is at - t < within?  Neither at - within nor at - t may
+ *		be computed in int64: both overflow at the ends of the timestamp
+ *		range, and a window may be longer than int64 microseconds.  Exact
+ *		whenever the age fits int64; beyond that (ages of more than 292,277
+ *		years) the comparison is made in double.
+ */
+static inline bool
+lq_in_window(const LqEngRule *rule, TimestampTz at, TimestampTz t)
+{
+	int64		age;
+
+	if (!pg_sub_s64_overflow(at, t, &age))
+		return rule->within_huge || age < rule->within;
+	return rule->within_huge && (double) at - (double) t < rule->within_us;
 }
 
 /*
@@ -130,7 +151,7 @@ lq_eng_state_rebase(LqEngState *s, TimestampTz landmark)
 		LqEngRule  *rule = &s->model->eng[r];
 
 		if (rule->half_life_us > 0 && s->sum[r] != 0)
-			s->sum[r] *= exp2(lq_decay_exponent(rule, s->landmark - landmark));
+			s->sum[r] *= exp2(lq_decay_exponent(rule, lq_time_diff(s->landmark, landmark)));
 	}
 	s->landmark = landmark;
 }
@@ -176,7 +197,7 @@ lq_eng_state_add_match(LqEngState *s, int r, TimestampTz t)
 			return;				/* infinitely old: decayed to nothing */
 		if (TIMESTAMP_IS_NOBEGIN(s->landmark))
 			s->landmark = t;
-		e = lq_decay_exponent(rule, t - s->landmark);
+		e = lq_decay_exponent(rule, lq_time_diff(t, s->landmark));
 		if (e > LQ_MAX_EXPONENT)
 		{
 			lq_eng_state_rebase(s, t);
@@ -338,7 +359,8 @@ lq_eng_match(LqModel *model, LqEventType *type, Datum properties, bool props_nul
 /*
  * lq_eng_state_add_typed
  *		Feed one event whose type the caller has looked up (type may be NULL:
- *		a type no rule or hand-raise knows).  Events after as_of are ignored.
+ *		a type no rule or hand-raise knows).  Events after as_of (and at
+ *		+infinity, in a state without as-of limit) are ignored.
  *		properties is read only if a rule of the type filters on them.
  */
 void
@@ -350,7 +372,8 @@ lq_eng_state_add_typed(LqEngState *s, LqEventType *type, Datum properties,
 	int			n;
 	int			i;
 
-	if (type == NULL || occurred_at > s->as_of)
+	/* an event at +infinity comes after every finite time: it never counts */
+	if (type == NULL || occurred_at > s->as_of || TIMESTAMP_IS_NOEND(occurred_at))
 		return;
 	if (type->hand_raise && occurred_at > s->last_hand_raise)
 		s->last_hand_raise = occurred_at;
@@ -425,7 +448,7 @@ lq_eng_state_merge(LqEngState *dst, LqEngState *src)
 			continue;
 		}
 		if (rule->half_life_us > 0 && add != 0 && src->landmark != dst->landmark)
-			add *= exp2(lq_decay_exponent(rule, src->landmark - dst->landmark));
+			add *= exp2(lq_decay_exponent(rule, lq_time_diff(src->landmark, dst->landmark)));
 		dst->sum[r] += add;
 	}
 }
@@ -445,11 +468,11 @@ lq_eng_rule_value(LqEngState *s, int r, TimestampTz at)
 	{
 		TimestampTz kth = s->recent[rule->recent_offset + rule->min_count - 1];
 
-		c = (!TIMESTAMP_IS_NOBEGIN(kth) && kth > at - rule->within) ? rule->points : 0;
+		c = (!TIMESTAMP_IS_NOBEGIN(kth) && lq_in_window(rule, at, kth)) ? rule->points : 0;
 	}
 	else if (rule->half_life_us > 0)
 		c = s->sum[r] == 0 ? 0 :
-			s->sum[r] * exp2(lq_decay_exponent(rule, s->landmark - at));
+			s->sum[r] * exp2(lq_decay_exponent(rule, lq_time_diff(s->landmark, at)));
 	else
 		c = s->sum[r];
 
@@ -470,6 +493,7 @@ lq_eng_value(LqEngState *s, TimestampTz at)
 
 	for (r = 0; r < s->neng; r++)
 		e += lq_eng_rule_value(s, r, at);
+	lq_check_sum(e, "engagement");
 	return e;
 }
 

@@ -203,8 +203,15 @@ lq_field_value(LqFitRule *rule, LqLeadFields *f, LqValue *v, bool *present)
 				v->len = jv->val.string.len;
 				return true;
 			case jbvNumeric:
+
+				/*
+				 * A JSON number beyond double range (1e400) is +/-Infinity
+				 * here, which keeps its order against every finite rule
+				 * operand, instead of an error that would make this lead
+				 * fail every rescore once a rule reads the key.
+				 */
 				v->is_number = true;
-				v->number = DatumGetFloat8(DirectFunctionCall1(numeric_float8,
+				v->number = DatumGetFloat8(DirectFunctionCall1(numeric_float8_no_overflow,
 															   NumericGetDatum(jv->val.numeric)));
 				v->str = DatumGetCString(DirectFunctionCall1(numeric_out,
 															 NumericGetDatum(jv->val.numeric)));
@@ -659,6 +666,7 @@ lq_fit(LqModel *model, LqLeadFields *fields, bool *matched)
 		if (m)
 			fit += model->fit[i].points;
 	}
+	lq_check_sum(fit, "fit");
 	return fit;
 }
 

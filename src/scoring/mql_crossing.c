@@ -218,8 +218,10 @@ lq_crossing_final(PG_FUNCTION_ARGS)
 		else
 		{
 			/* the instant marker sorts last among entries of its time */
-			if (lq_mql_reason(m, hand_raise, true, s->fit + lq_eng_value(eng, e->t),
-							  fit_letter) != LQ_MQL_NONE)
+			double		score = s->fit + lq_eng_value(eng, e->t);
+
+			lq_check_sum(score, "score");
+			if (lq_mql_reason(m, hand_raise, true, score, fit_letter) != LQ_MQL_NONE)
 				PG_RETURN_TIMESTAMPTZ(e->t);
 		}
 	}

@@ -271,12 +271,17 @@ lq_load_rules(void)
 								half_life, has_cap, max_points, min_count, within,
 								descrtext);
 			MemoryContextSwitchTo(oldcxt);
-			appendStringInfo(&fp[k], "E%lld|%s|%s|%.17g|%.17g|%d|%.17g|%d|%lld|",
+			/* intervals by their fields: no conversion can overflow */
+			appendStringInfo(&fp[k], "E%lld|%s|%s|%.17g|%d,%d,%lld|%d|%.17g|%d|%d,%d,%lld|",
 							 (long long) rule_id, etype,
 							 propstext ? propstext : "", points,
-							 half_life ? lq_interval_seconds(half_life) : 0.0,
+							 half_life ? half_life->month : 0,
+							 half_life ? half_life->day : 0,
+							 (long long) (half_life ? half_life->time : 0),
 							 (int) has_cap, max_points, min_count,
-							 (long long) (within ? lq_interval_usecs(within) : 0));
+							 within ? within->month : 0,
+							 within ? within->day : 0,
+							 (long long) (within ? within->time : 0));
 		}
 
 		for (i = 0; i < (uint64) nmodels; i++)

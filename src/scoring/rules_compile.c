@@ -129,6 +129,7 @@ lq_compile_fit_rule(LqFitRule *rule, int64 rule_id, const char *field,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("fit rule points must be a finite number"),
 				 errhint("Use a finite number of points; negative points are allowed.")));
+	lq_check_points(points, "fit rule points");
 	rule->points = points;
 
 	/* op and its value */
@@ -309,6 +310,7 @@ lq_compile_eng_rule(LqEngRule *rule, int64 rule_id, const char *event_type,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("engagement rule points must be a finite number"),
 				 errhint("Use a finite number of points; negative points are allowed.")));
+	lq_check_points(points, "engagement rule points");
 	rule->points = points;
 
 	if (has_cap && (isnan(max_points) || isinf(max_points) || max_points < 0))
@@ -317,6 +319,8 @@ lq_compile_eng_rule(LqEngRule *rule, int64 rule_id, const char *event_type,
 				 errmsg("engagement rule max_points must be a finite number >= 0"),
 				 errdetail("The cap limits the absolute value of the rule's contribution."),
 				 errhint("Use a non-negative cap, or NULL for none.")));
+	if (has_cap)
+		lq_check_points(max_points, "engagement rule max_points");
 	rule->has_cap = has_cap;
 	rule->max_points = max_points;
 
@@ -329,17 +333,20 @@ lq_compile_eng_rule(LqEngRule *rule, int64 rule_id, const char *event_type,
 
 	if (half_life != NULL)
 	{
-		if (lq_interval_usecs(half_life) <= 0)
+		if (lq_interval_sign(half_life) <= 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("engagement rule half_life must be positive"),
 					 errhint("Use an interval such as '14 days', or NULL for no decay.")));
-		rule->half_life_us = (double) lq_interval_usecs(half_life);
+		/* a double: half-lives beyond int64 microseconds stay exact */
+		rule->half_life_us = lq_interval_usecs_double(half_life);
 	}
 
 	if (within != NULL)
 	{
-		if (lq_interval_usecs(within) <= 0)
+		bool		exact;
+
+		if (lq_interval_sign(within) <= 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("engagement rule within must be positive"),
@@ -351,7 +358,10 @@ lq_compile_eng_rule(LqEngRule *rule, int64 rule_id, const char *event_type,
 					 errdetail("A rule with within set scores points once when min_count events fall inside the window; it does not decay."),
 					 errhint("Set half_life to NULL, or within to NULL for a plain decaying rule.")));
 		rule->is_frequency = true;
-		rule->within = lq_interval_usecs(within);
+		/* saturated at PG_INT64_MAX; see lq_in_window() for the rest */
+		rule->within = lq_interval_usecs(within, &exact);
+		rule->within_huge = !exact;
+		rule->within_us = lq_interval_usecs_double(within);
 	}
 	else if (min_count != 1)
 		ereport(ERROR,
@@ -393,6 +403,7 @@ lq_check_bands(ArrayType *arr, const char *column, double *out)
 					 errhint("Write e.g. '{75,50,25}'.")));
 		out[i] = DatumGetFloat8(elems[i]);
 		lq_check_finite(out[i], column);
+		lq_check_points(out[i], column);
 		if (i > 0 && out[i] > out[i - 1])
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -420,6 +431,7 @@ lq_compile_model_row(LqModel *m, const char *name, double threshold,
 	m->namelen = strlen(name);
 
 	lq_check_finite(threshold, "mql_threshold");
+	lq_check_points(threshold, "mql_threshold");
 	m->mql_threshold = threshold;
 
 	if (strlen(min_fit_grade) != 1 || min_fit_grade[0] < 'A' || min_fit_grade[0] > 'D')
@@ -443,17 +455,19 @@ lq_compile_model_row(LqModel *m, const char *name, double threshold,
 		m->hand_raise[i] = TextDatumGetCString(elems[i]);
 	}
 
-	if (lq_interval_usecs(sla) <= 0)
+	if (lq_interval_sign(sla) <= 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("sla must be positive"),
 				 errhint("Use an interval such as '48 hours'.")));
+	lq_check_interval_max(sla, LQ_MAX_MODEL_INTERVAL_DAYS, "sla");
 	m->sla = *sla;
-	if (lq_interval_usecs(recycle_after) < 0)
+	if (lq_interval_sign(recycle_after) < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("recycle_after must not be negative"),
 				 errhint("Use an interval such as '30 days'.")));
+	lq_check_interval_max(recycle_after, LQ_MAX_MODEL_INTERVAL_DAYS, "recycle_after");
 	m->recycle_after = *recycle_after;
 
 	lq_check_bands(fit_bands, "fit_bands", m->fit_bands);

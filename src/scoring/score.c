@@ -179,6 +179,7 @@ lq_score(PG_FUNCTION_ARGS)
 	grade[2] = '\0';
 	values[0] = Float8GetDatum(sc.fit);
 	values[1] = Float8GetDatum(sc.engagement);
+	lq_check_sum(sc.fit + sc.engagement, "score");
 	values[2] = Float8GetDatum(sc.fit + sc.engagement);
 	values[3] = CStringGetTextDatum(grade);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));

@@ -99,7 +99,9 @@ typedef struct LqEngRule
 	double		max_points;
 	int			min_count;
 	bool		is_frequency;	/* within is set */
-	int64		within;			/* microseconds */
+	int64		within;			/* microseconds, saturated at PG_INT64_MAX */
+	bool		within_huge;	/* within is longer than PG_INT64_MAX us */
+	double		within_us;		/* the same in double, exact or nearly */
 	int			recent_offset;	/* frequency rules: first slot in state->recent */
 	char	   *description;
 } LqEngRule;

@@ -395,21 +395,53 @@ CREATE TRIGGER live_scoring_truncate AFTER TRUNCATE ON @extschema@.event
 
 /*
  * A new lead starts in its stage (inquiry by default) at created_at, so
- * histories can be backfilled.
+ * histories can be backfilled.  Its times must be finite and it cannot enter
+ * its stage before it was created: a lead that entered at infinity could never
+ * move again (no move may precede stage_entered_at).  The same function checks
+ * updates of those columns, from an AFTER trigger whose WHEN clause lets only
+ * a bad row call it (no BEFORE UPDATE row trigger, which would run for every
+ * row rescore() writes).
  */
 CREATE FUNCTION @extschema@.lead_before_insert() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    NEW.stage_entered_at := coalesce(NEW.stage_entered_at, NEW.created_at);
+    IF NOT pg_catalog.isfinite(NEW.created_at) THEN
+        RAISE EXCEPTION 'lead created_at must be a finite timestamp'
+            USING ERRCODE = '22008',
+                  DETAIL = pg_catalog.format('Lead %s has created_at %s.', NEW.lead_id, NEW.created_at),
+                  HINT = 'Pass the time the lead was created.';
+    END IF;
+    IF TG_OP OPERATOR(pg_catalog.=) 'INSERT' THEN
+        NEW.stage_entered_at := coalesce(NEW.stage_entered_at, NEW.created_at);
+    END IF;
+    IF NOT pg_catalog.isfinite(NEW.stage_entered_at) THEN
+        RAISE EXCEPTION 'lead stage_entered_at must be a finite timestamp'
+            USING ERRCODE = '22008',
+                  DETAIL = pg_catalog.format('Lead %s has stage_entered_at %s; a lead that entered its stage at infinity could never move.',
+                                             NEW.lead_id, NEW.stage_entered_at),
+                  HINT = 'Pass the time the lead entered its stage, or NULL for created_at.';
+    END IF;
+    IF NEW.stage_entered_at OPERATOR(pg_catalog.<) NEW.created_at THEN
+        RAISE EXCEPTION 'lead stage_entered_at must not precede created_at'
+            USING ERRCODE = '22008',
+                  DETAIL = pg_catalog.format('Lead %s was created at %s and would enter its stage at %s.',
+                                             NEW.lead_id, NEW.created_at, NEW.stage_entered_at),
+                  HINT = 'Pass a stage_entered_at at or after created_at, or NULL for created_at.';
+    END IF;
     RETURN NEW;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.lead_before_insert() IS
-    'trigger: a new lead enters its stage at created_at unless told otherwise';
+    'trigger: a new lead enters its stage at created_at unless told otherwise; created_at and stage_entered_at are finite and in order';
 CREATE TRIGGER lead_stage_entered BEFORE INSERT ON @extschema@.lead
     FOR EACH ROW EXECUTE FUNCTION @extschema@.lead_before_insert();
+CREATE TRIGGER lead_stage_entered_update AFTER UPDATE OF created_at, stage_entered_at ON @extschema@.lead
+    FOR EACH ROW
+    WHEN (NOT pg_catalog.isfinite(NEW.stage_entered_at)
+          OR NEW.stage_entered_at OPERATOR(pg_catalog.<) NEW.created_at)
+    EXECUTE FUNCTION @extschema@.lead_before_insert();
 
 /*
  * New leads get their fit score (and engagement 0) at once, and an
