@@ -172,10 +172,12 @@ GRANT leadqual_reader TO lq_test_store_reader;
 CREATE ROLE lq_test_store_cols;
 GRANT leadqual_reader TO lq_test_store_cols;
 GRANT UPDATE (fit_score, engagement_score, score, grade, scored_at) ON leadqual.lead TO lq_test_store_cols;
+-- store_scores is internal (EXECUTE for leadqual_writer only, for rescore)
+GRANT EXECUTE ON FUNCTION leadqual.store_scores(text, timestamptz) TO lq_test_store_cols;
 CREATE ROLE lq_test_store_writer;
 GRANT leadqual_writer TO lq_test_store_writer;
 
--- a reader may not write scores
+-- a reader may not write scores: it may not even call store_scores
 SET ROLE lq_test_store_reader;
 SELECT pg_temp.try($$SELECT * FROM leadqual.store_scores('store', '2025-06-04 12:00')$$);
 RESET ROLE;
