@@ -16,7 +16,7 @@ RESET client_min_messages;
 \i sql/include/try.sql
 GRANT EXECUTE ON FUNCTION pg_temp.try(text) TO PUBLIC;
 
--- the writer loads a lead and its events; live scoring runs as the writer:
+-- the writer loads a lead and its events; live scoring scores them for it:
 -- a demo request makes the lead an MQL at once
 SET ROLE lq_test_writer;
 INSERT INTO leadqual.lead (lead_id, external_id, created_at, job_title)

@@ -259,7 +259,9 @@ COMMENT ON FUNCTION @extschema@.event_inserted() IS
 /*
  * Deleted or updated events: the affected leads' states are rebuilt from
  * their remaining events (exact; erasures and corrections are rare), and
- * their scores stored.  Lowering a score never moves a lead back.
+ * their scores stored.  Lowering a score never moves a lead back.  Runs as
+ * the role that changed the events; the state writes go through
+ * rebuild_score_state and forget_score_states.
  */
 CREATE FUNCTION @extschema@.event_changed() RETURNS trigger
     LANGUAGE plpgsql
