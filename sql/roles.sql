@@ -105,6 +105,26 @@ SELECT round(leadqual.engagement_score('default', e.event_type, e.properties, e.
        leadqual.mql_crossing('default', 25, e.event_type, e.properties, e.occurred_at)
            = max(e.occurred_at) AS crossing
   FROM leadqual.event e WHERE e.lead_id = 1;
+-- … in parallel plans too, where their combine, serial and deserial
+-- functions run (the partial states come from the workers only)
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+SET parallel_leader_participation = off;
+EXPLAIN (COSTS OFF)
+SELECT leadqual.engagement_score('default', e.event_type, e.properties, e.occurred_at, now()),
+       leadqual.mql_crossing('default', 25, e.event_type, e.properties, e.occurred_at)
+  FROM leadqual.event e;
+SELECT round(leadqual.engagement_score('default', e.event_type, e.properties, e.occurred_at, now())) AS engagement,
+       leadqual.mql_crossing('default', 25, e.event_type, e.properties, e.occurred_at)
+           = max(e.occurred_at) AS crossing
+  FROM leadqual.event e;
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;
+RESET max_parallel_workers_per_gather;
+RESET parallel_leader_participation;
 RESET ROLE;
 
 -- ---------------------------------------------------------------------
