@@ -174,10 +174,12 @@ GRANT leadqual_reader TO lq_test_store_reader;
 CREATE ROLE lq_test_store_cols;
 GRANT leadqual_reader TO lq_test_store_cols;
 GRANT UPDATE (fit_score, engagement_score, score, grade, scored_at) ON leadqual.lead TO lq_test_store_cols;
+-- rescore_changes is internal (EXECUTE for leadqual_writer only, for rescore)
+GRANT EXECUTE ON FUNCTION leadqual.rescore_changes(text, timestamptz) TO lq_test_store_cols;
 CREATE ROLE lq_test_store_writer;
 GRANT leadqual_writer TO lq_test_store_writer;
 
--- a reader may not write scores: rescore() cannot lock lead_score_state
+-- a reader may not write scores: it may not even call rescore()
 SET ROLE lq_test_store_reader;
 SELECT pg_temp.try($$SELECT leadqual.rescore('2025-06-04 12:00', 'store')$$);
 RESET ROLE;

@@ -155,7 +155,7 @@ lq_load_rules(void)
 	PG_TRY();
 	{
 		/* models */
-		ret = SPI_execute("SELECT name, mql_threshold, min_fit_grade::text, hand_raise_types,"
+		ret = SPI_execute("SELECT name, mql_threshold, min_fit_grade::pg_catalog.text, hand_raise_types,"
 						  " sla, recycle_after, fit_bands, engagement_bands"
 						  " FROM leadqual.scoring_model ORDER BY name", true, 0);
 		if (ret != SPI_OK_SELECT)
@@ -191,7 +191,7 @@ lq_load_rules(void)
 		}
 
 		/* fit rules */
-		ret = SPI_execute("SELECT model, rule_id, field, op, value::text, points, description"
+		ret = SPI_execute("SELECT model, rule_id, field, op, value::pg_catalog.text, points, description"
 						  " FROM leadqual.fit_rule ORDER BY model, rule_id", true, 0);
 		if (ret != SPI_OK_SELECT)
 			elog(ERROR, "could not read leadqual.fit_rule: %s", SPI_result_code_string(ret));
@@ -229,7 +229,7 @@ lq_load_rules(void)
 		}
 
 		/* engagement rules */
-		ret = SPI_execute("SELECT model, rule_id, event_type, properties::text, points,"
+		ret = SPI_execute("SELECT model, rule_id, event_type, properties::pg_catalog.text, points,"
 						  " half_life, max_points, min_count, within, description"
 						  " FROM leadqual.engagement_rule ORDER BY model, rule_id", true, 0);
 		if (ret != SPI_OK_SELECT)

@@ -72,7 +72,8 @@ lq_score_lead(int64 lead_id, TimestampTz as_of, text *model_name, LqLeadScore *o
 	{
 		Oid			types[1] = {INT8OID};
 
-		lq_lead_plan = lq_prepare("SELECT l FROM leadqual.lead l WHERE l.lead_id = $1",
+		lq_lead_plan = lq_prepare("SELECT l FROM leadqual.lead l"
+								  " WHERE l.lead_id OPERATOR(pg_catalog.=) $1",
 								  1, types);
 	}
 	if (lq_events_plan == NULL)
@@ -81,7 +82,8 @@ lq_score_lead(int64 lead_id, TimestampTz as_of, text *model_name, LqLeadScore *o
 
 		lq_events_plan = lq_prepare("SELECT event_type, properties, occurred_at"
 									" FROM leadqual.event"
-									" WHERE lead_id = $1 AND occurred_at <= $2",
+									" WHERE lead_id OPERATOR(pg_catalog.=) $1"
+									" AND occurred_at OPERATOR(pg_catalog.<=) $2",
 									2, types);
 	}
 

@@ -4,6 +4,28 @@
  *
  * The functions that run once per statement on the leads it touched are
  * SET jit = off: compiling their plans would cost more than running them.
+ *
+ * Rights.  lead_score_state is written only with the extension owner's
+ * rights: no role may insert, update or delete its rows (a state written by
+ * hand, e.g. one of another model, would leave a wrong stored score), so the
+ * code that writes it is SECURITY DEFINER, and computes every state it
+ * writes from the lead's own events, never from a caller's value:
+ *   event_inserted    trigger (its one statement merges the new events into
+ *                     the states and stores the scores; splitting it would
+ *                     add statements to the hot path); its only input is
+ *                     the statement's own new rows;
+ *   event_truncated   trigger (only a role allowed to TRUNCATE event fires
+ *                     it);
+ *   rebuild_score_state, add_missing_score_states   states from events;
+ *   forget_score_states   deletes states (a missing state is rebuilt from
+ *                     the events when needed, so this cannot make a score
+ *                     wrong);
+ *   lock_score_states     rescore()'s lock on the table.
+ * Everything else (the other triggers, rescore_leads, apply_automatic_moves,
+ * rescore) runs with the caller's rights: the lead and stage_history writes
+ * are checked against the role that inserted the events or runs rescore().
+ * Every SECURITY DEFINER function pins search_path = pg_catalog, pg_temp and
+ * names leadqual's objects with @extschema@.  Grants: src/sql/roles.sql.
  */
 
 /*
@@ -150,7 +172,7 @@ COMMENT ON FUNCTION @extschema@.apply_automatic_moves(timestamptz, bigint[], tim
     'internal: makes the system''s moves into mql (threshold, hand-raise, recycle) for the given leads; returns the leads moved';
 
 /*
- * Live scoring of inserted events: add the new events to each lead's stored
+ * Live scoring of inserted events (SECURITY DEFINER, see the top): add the new events to each lead's stored
  * state (an UPDATE: concurrent inserts for one lead serialize on the state
  * row and none is lost), store the score at clock_timestamp(), make the
  * automatic moves.  Leads without a state row get an empty one (INSERT … ON
@@ -161,6 +183,7 @@ COMMENT ON FUNCTION @extschema@.apply_automatic_moves(timestamptz, bigint[], tim
  */
 CREATE FUNCTION @extschema@.event_inserted() RETURNS trigger
     LANGUAGE plpgsql
+    SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
     SET plan_cache_mode = force_generic_plan
     SET jit = off
@@ -244,7 +267,9 @@ COMMENT ON FUNCTION @extschema@.event_inserted() IS
 /*
  * Deleted or updated events: the affected leads' states are rebuilt from
  * their remaining events (exact; erasures and corrections are rare), and
- * their scores stored.  Lowering a score never moves a lead back.
+ * their scores stored.  Lowering a score never moves a lead back.  Runs as
+ * the role that changed the events; the state writes go through
+ * rebuild_score_state and forget_score_states.
  */
 CREATE FUNCTION @extschema@.event_changed() RETURNS trigger
     LANGUAGE plpgsql
@@ -265,7 +290,7 @@ BEGIN
         RETURN NULL;
     END IF;
     IF NOT @extschema@.auto_scoring_enabled() THEN
-        DELETE FROM @extschema@.lead_score_state s WHERE s.lead_id = ANY (leads);
+        PERFORM @extschema@.forget_score_states(leads);
         RETURN NULL;
     END IF;
     -- a deletion only lowers scores and never moves a lead back; an update
@@ -279,9 +304,12 @@ COMMENT ON FUNCTION @extschema@.event_changed() IS
 
 /*
  * TRUNCATE of event: every state goes; with auto scoring, rescore now.
+ * SECURITY DEFINER: it deletes every state, and only a role that may
+ * TRUNCATE event (and so erase every event) fires it.
  */
 CREATE FUNCTION @extschema@.event_truncated() RETURNS trigger
     LANGUAGE plpgsql
+    SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
@@ -298,11 +326,14 @@ COMMENT ON FUNCTION @extschema@.event_truncated() IS
 /*
  * rebuild_score_state: recompute the stored states of some leads from all
  * their events, locking the state rows in lead_id order first (so events
- * that commit meanwhile are either seen or merged after us).
+ * that commit meanwhile are either seen or merged after us).  SECURITY
+ * DEFINER: the caller names leads only; their states come from their own
+ * events under their own model.
  */
 CREATE FUNCTION @extschema@.rebuild_score_state(lead_ids bigint[])
     RETURNS void
     LANGUAGE plpgsql VOLATILE
+    SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
     SET plan_cache_mode = force_generic_plan
     SET jit = off
@@ -325,6 +356,86 @@ END
 $$;
 COMMENT ON FUNCTION @extschema@.rebuild_score_state(bigint[]) IS
     'internal: rebuilds the live-scoring states of the given leads from their events';
+
+/*
+ * forget_score_states: delete the stored states of some leads (live scoring
+ * off: their next event or rescore() rebuilds them from the events).
+ * SECURITY DEFINER, for event_changed running as the events' writer; a
+ * missing state is never a wrong one.
+ */
+CREATE FUNCTION @extschema@.forget_score_states(lead_ids bigint[])
+    RETURNS void
+    LANGUAGE plpgsql VOLATILE STRICT
+    SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    DELETE FROM @extschema@.lead_score_state s
+     WHERE s.lead_id = ANY (lead_ids);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.forget_score_states(bigint[]) IS
+    'internal: deletes the live-scoring states of the given leads (they are rebuilt from the events when needed)';
+
+/*
+ * add_missing_score_states: give every lead of a model that has no
+ * live-scoring state one, computed from its events (bulk loads: the next
+ * event is then added instead of re-reading the lead's history).  rescore()
+ * calls it for every model after its pass.  SECURITY DEFINER: the caller
+ * names a model only; leads that have a state keep it.  Returns the number
+ * of states added.
+ */
+CREATE FUNCTION @extschema@.add_missing_score_states(model text)
+    RETURNS bigint
+    LANGUAGE plpgsql VOLATILE STRICT
+    SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    added bigint;
+BEGIN
+    INSERT INTO @extschema@.lead_score_state (lead_id, state)
+    SELECT l.lead_id, coalesce(st.state, '\x'::bytea)
+      FROM @extschema@.lead l
+      LEFT JOIN (SELECT e.lead_id,
+                        @extschema@.score_state(add_missing_score_states.model, e.event_type,
+                                                e.properties, e.occurred_at) AS state
+                   FROM @extschema@.event e
+                  WHERE e.lead_id IN (SELECT l2.lead_id FROM @extschema@.lead l2
+                                       WHERE l2.model = add_missing_score_states.model
+                                         AND NOT EXISTS (SELECT FROM @extschema@.lead_score_state s
+                                                          WHERE s.lead_id = l2.lead_id))
+                  GROUP BY e.lead_id) st ON st.lead_id = l.lead_id
+     WHERE l.model = add_missing_score_states.model
+       AND NOT EXISTS (SELECT FROM @extschema@.lead_score_state s
+                        WHERE s.lead_id = l.lead_id)
+     ORDER BY l.lead_id
+    ON CONFLICT (lead_id) DO NOTHING;
+    GET DIAGNOSTICS added = ROW_COUNT;
+    RETURN added;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.add_missing_score_states(text) IS
+    'internal: gives the model''s leads without a live-scoring state one, from their events; returns how many';
+
+/*
+ * lock_score_states: rescore()'s lock on lead_score_state (SHARE ROW
+ * EXCLUSIVE: live scoring waits, readers go on), which the caller, who may
+ * not write the table, could not take itself.  Held to the end of the
+ * caller's transaction.  SECURITY DEFINER.
+ */
+CREATE FUNCTION @extschema@.lock_score_states()
+    RETURNS void
+    LANGUAGE plpgsql VOLATILE
+    SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    LOCK TABLE @extschema@.lead_score_state IN SHARE ROW EXCLUSIVE MODE;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.lock_score_states() IS
+    'internal: locks lead_score_state against live scoring for rescore(), to the end of the transaction';
 
 /*
  * rescore_leads: rebuild the live-scoring states of some leads from their

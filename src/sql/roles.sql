@@ -14,7 +14,7 @@ BEGIN
     END IF;
 END
 $$;
-COMMENT ON ROLE leadqual_reader IS 'leadqual: reads the report views and scores';
+COMMENT ON ROLE leadqual_reader IS 'leadqual: reads leadqual''s tables and computes scores';
 COMMENT ON ROLE leadqual_writer IS 'leadqual: loads leads and events, calls the lifecycle actions';
 COMMENT ON ROLE leadqual_admin IS 'leadqual: edits scoring models, rules, reasons and transitions';
 
@@ -25,8 +25,101 @@ GRANT USAGE ON SCHEMA @extschema@ TO leadqual_reader;
 GRANT SELECT ON ALL TABLES IN SCHEMA @extschema@ TO leadqual_reader;
 GRANT INSERT, UPDATE, DELETE ON @extschema@.lead, @extschema@.event,
     @extschema@.stage_history, @extschema@.opportunity TO leadqual_writer;
--- live scoring runs as the writer of the events
-GRANT INSERT, UPDATE, DELETE ON @extschema@.lead_score_state TO leadqual_writer;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA @extschema@ TO leadqual_writer;
 GRANT INSERT, UPDATE, DELETE, TRUNCATE ON @extschema@.scoring_model, @extschema@.fit_rule,
     @extschema@.engagement_rule, @extschema@.rejection_reason, @extschema@.transition TO leadqual_admin;
+
+/*
+ * lead_score_state is written by leadqual only (src/sql/live_scoring.sql:
+ * the SECURITY DEFINER functions there); a state written by hand would leave
+ * a wrong stored score.  Readers may read it.
+ */
+REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON @extschema@.lead_score_state FROM PUBLIC;
+
+/*
+ * Functions.  The public ones (score, explain_score, fit_score, grade,
+ * score_by_lead, the engagement_score, engagement_detail and mql_crossing
+ * aggregates, can_transition and the actions) keep EXECUTE for PUBLIC: they
+ * run with the caller's rights, and the table privileges above decide what
+ * a caller may read and write.  Every internal function loses it:
+ *   - the aggregates' support functions: PostgreSQL checks EXECUTE on them
+ *     for the aggregate's owner, not the caller;
+ *   - the trigger functions: a trigger calls its function without checking
+ *     EXECUTE (only CREATE TRIGGER does);
+ *   - the live-scoring helpers that the writer's triggers (event_changed,
+ *     lead_inserted, lead_fit_changed, which run as the role that wrote the
+ *     events or leads) and rescore() call are granted to leadqual_writer;
+ *     the others (state_add_events, score_state, the SECURITY DEFINER
+ *     triggers' own helpers) are called with the owner's rights only.
+ * rescore() and generate_demo() write leads, so they are for
+ * leadqual_writer (and so leadqual_admin) too.
+ */
+REVOKE EXECUTE ON FUNCTION
+    -- rule tables' triggers
+    @extschema@.validate_rule(),
+    @extschema@.rules_changed(),
+    @extschema@.builtin_row_guard(),
+    -- aggregates' support functions
+    @extschema@.engagement_score_trans(internal, text, text, jsonb, timestamptz, timestamptz),
+    @extschema@.engagement_score_final(internal),
+    @extschema@.engagement_score_combine(internal, internal),
+    @extschema@.engagement_score_serial(internal),
+    @extschema@.engagement_score_deserial(bytea, internal),
+    @extschema@.engagement_detail_final(internal),
+    @extschema@.mql_crossing_trans(internal, text, float8, text, jsonb, timestamptz),
+    @extschema@.mql_crossing_final(internal),
+    @extschema@.mql_crossing_combine(internal, internal),
+    @extschema@.mql_crossing_serial(internal),
+    @extschema@.mql_crossing_deserial(bytea, internal),
+    @extschema@.score_state_trans(internal, text, text, jsonb, timestamptz),
+    @extschema@.score_state_final(internal),
+    -- rescore's writes
+    @extschema@.rescore_changes(text, timestamptz),
+    @extschema@.automatic_move_reason(text, @extschema@.stage, timestamptz, float8, text, timestamptz, timestamptz),
+    @extschema@.rescore(timestamptz, text),
+    -- live scoring
+    @extschema@.auto_scoring_enabled(),
+    @extschema@.score_state(text, text, jsonb, timestamptz),
+    @extschema@.state_add_events(bytea, text[], jsonb[], timestamptz[]),
+    @extschema@.state_read(bytea, timestamptz),
+    @extschema@.apply_automatic_moves(timestamptz, bigint[], timestamptz[]),
+    @extschema@.event_inserted(),
+    @extschema@.event_changed(),
+    @extschema@.event_truncated(),
+    @extschema@.rebuild_score_state(bigint[]),
+    @extschema@.forget_score_states(bigint[]),
+    @extschema@.add_missing_score_states(text),
+    @extschema@.lock_score_states(),
+    @extschema@.rescore_leads(bigint[], timestamptz, boolean),
+    @extschema@.lead_before_insert(),
+    @extschema@.lead_inserted(),
+    @extschema@.lead_fit_changed(),
+    -- the demo
+    @extschema@.demo_check_args(integer, integer, timestamptz, integer),
+    @extschema@.demo_leads(integer, integer, timestamptz, integer),
+    @extschema@.demo_events(integer, integer, timestamptz, integer),
+    @extschema@.demo_lifecycle(integer, integer, timestamptz, integer, float8, timestamptz, text[], boolean[]),
+    @extschema@.generate_demo(integer, integer, timestamptz, integer)
+    FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION
+    -- rescore() runs with the caller's rights and calls these
+    @extschema@.rescore(timestamptz, text),
+    @extschema@.rescore_changes(text, timestamptz),
+    @extschema@.automatic_move_reason(text, @extschema@.stage, timestamptz, float8, text, timestamptz, timestamptz),
+    @extschema@.lock_score_states(),
+    @extschema@.add_missing_score_states(text),
+    @extschema@.apply_automatic_moves(timestamptz, bigint[], timestamptz[]),
+    -- the triggers that run as the writer call these
+    @extschema@.auto_scoring_enabled(),
+    @extschema@.forget_score_states(bigint[]),
+    @extschema@.rescore_leads(bigint[], timestamptz, boolean),
+    @extschema@.rebuild_score_state(bigint[]),
+    @extschema@.state_read(bytea, timestamptz),
+    -- the demo
+    @extschema@.generate_demo(integer, integer, timestamptz, integer),
+    @extschema@.demo_check_args(integer, integer, timestamptz, integer),
+    @extschema@.demo_leads(integer, integer, timestamptz, integer),
+    @extschema@.demo_events(integer, integer, timestamptz, integer),
+    @extschema@.demo_lifecycle(integer, integer, timestamptz, integer, float8, timestamptz, text[], boolean[])
+    TO leadqual_writer;

@@ -115,7 +115,7 @@ CREATE AGGREGATE @extschema@.mql_crossing(model text, fit float8, event_type tex
 COMMENT ON AGGREGATE @extschema@.mql_crossing(text, float8, text, jsonb, timestamptz) IS
     'first event time at which one lead''s events would have made it an MQL under the model (threshold with minimum fit grade, or a hand-raise); NULL if never';
 
-CREATE FUNCTION @extschema@.score(lead_id bigint, as_of timestamptz DEFAULT now(), model text DEFAULT NULL,
+CREATE FUNCTION @extschema@.score(lead_id bigint, as_of timestamptz DEFAULT pg_catalog.now(), model text DEFAULT NULL,
                                   OUT fit_score float8, OUT engagement_score float8,
                                   OUT score float8, OUT grade text)
     RETURNS record
@@ -124,7 +124,7 @@ CREATE FUNCTION @extschema@.score(lead_id bigint, as_of timestamptz DEFAULT now(
 COMMENT ON FUNCTION @extschema@.score(bigint, timestamptz, text) IS
     'score of one lead at as_of under a model (NULL: the lead''s own), from its row and events; does not write';
 
-CREATE FUNCTION @extschema@.explain_score(lead_id bigint, as_of timestamptz DEFAULT now(), model text DEFAULT NULL)
+CREATE FUNCTION @extschema@.explain_score(lead_id bigint, as_of timestamptz DEFAULT pg_catalog.now(), model text DEFAULT NULL)
     RETURNS TABLE (kind text, rule_id bigint, description text, matched_events bigint, contribution float8)
     AS 'MODULE_PATHNAME', 'lq_explain_score'
     LANGUAGE C STABLE PARALLEL SAFE ROWS 20;
@@ -137,7 +137,7 @@ COMMENT ON FUNCTION @extschema@.explain_score(bigint, timestamptz, text) IS
  * latest hand-raise, its stage), from one scan of lead and one of event
  * (more if the states outgrow maintenance_work_mem).
  */
-CREATE FUNCTION @extschema@.score_by_lead(model text, as_of timestamptz DEFAULT now())
+CREATE FUNCTION @extschema@.score_by_lead(model text, as_of timestamptz DEFAULT pg_catalog.now())
     RETURNS TABLE (lead_id bigint, fit_score float8, engagement_score float8, score float8,
                    grade text, last_hand_raise timestamptz, stage @extschema@.stage,
                    stage_entered_at timestamptz)
@@ -170,7 +170,7 @@ COMMENT ON FUNCTION @extschema@.rescore_changes(text, timestamptz) IS
  * lead against concurrent writers (SHARE ROW EXCLUSIVE; readers go on), so
  * actions and live scoring wait for it instead of deadlocking with it.
  */
-CREATE FUNCTION @extschema@.rescore(as_of timestamptz DEFAULT now(), model text DEFAULT NULL)
+CREATE FUNCTION @extschema@.rescore(as_of timestamptz DEFAULT pg_catalog.now(), model text DEFAULT NULL)
     RETURNS bigint
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp
@@ -198,7 +198,9 @@ BEGIN
     END IF;
 
     -- state table first: a live-scoring writer takes the state row, then lead
-    LOCK TABLE @extschema@.lead_score_state, @extschema@.lead IN SHARE ROW EXCLUSIVE MODE;
+    -- (the caller may not write lead_score_state: its lock is the owner's)
+    PERFORM @extschema@.lock_score_states();
+    LOCK TABLE @extschema@.lead IN SHARE ROW EXCLUSIVE MODE;
 
     FOR m IN SELECT sm.name FROM @extschema@.scoring_model sm
               WHERE (rescore.model IS NULL OR sm.name OPERATOR(pg_catalog.=) rescore.model)
@@ -247,21 +249,7 @@ BEGIN
     IF (SELECT count(*) FROM @extschema@.lead_score_state)
        OPERATOR(pg_catalog.<) (SELECT count(*) FROM @extschema@.lead) THEN
         FOR m IN SELECT sm.name FROM @extschema@.scoring_model sm ORDER BY sm.name LOOP
-            INSERT INTO @extschema@.lead_score_state (lead_id, state)
-            SELECT l.lead_id, coalesce(st.state, '\x'::bytea)
-              FROM @extschema@.lead l
-              LEFT JOIN (SELECT e.lead_id,
-                                @extschema@.score_state(m.name, e.event_type, e.properties, e.occurred_at) AS state
-                           FROM @extschema@.event e
-                          WHERE e.lead_id IN (SELECT l2.lead_id FROM @extschema@.lead l2
-                                               WHERE l2.model = m.name
-                                                 AND NOT EXISTS (SELECT FROM @extschema@.lead_score_state s
-                                                                  WHERE s.lead_id = l2.lead_id))
-                          GROUP BY e.lead_id) st ON st.lead_id = l.lead_id
-             WHERE l.model = m.name
-               AND NOT EXISTS (SELECT FROM @extschema@.lead_score_state s WHERE s.lead_id = l.lead_id)
-             ORDER BY l.lead_id
-            ON CONFLICT (lead_id) DO NOTHING;
+            PERFORM @extschema@.add_missing_score_states(m.name);
         END LOOP;
     END IF;
     RETURN nchanged;

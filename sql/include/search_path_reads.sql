@@ -1,0 +1,37 @@
+-- sql/include/search_path_reads.sql — security_search_path's read-only calls, \i'd once per search_path (:v names it).
+--
+-- Every public function and aggregate of leadqual on leads 1-4 (those the
+-- writes add are left out), at a fixed time, each result kept as jsonb in public.sp_got under the variant :v.  Nothing
+-- here uses an operator or an unqualified function of its own.  First the
+-- rules are edited, so the next statement reloads them (rules_cache's SPI)
+-- under this search_path.
+UPDATE leadqual.scoring_model SET description = :'v' WHERE name OPERATOR(pg_catalog.=) 'sp';
+INSERT INTO public.sp_got SELECT :'v', 'score 1', pg_catalog.to_jsonb(s) FROM leadqual.score(1, '2025-03-01') s;
+INSERT INTO public.sp_got SELECT :'v', 'score 2', pg_catalog.to_jsonb(s) FROM leadqual.score(2, '2025-03-01') s;
+INSERT INTO public.sp_got SELECT :'v', 'score 3 default', pg_catalog.to_jsonb(s) FROM leadqual.score(3, '2025-03-01', 'default') s;
+INSERT INTO public.sp_got SELECT :'v', 'score 4 now', pg_catalog.to_jsonb(s.fit_score) FROM leadqual.score(4) s;
+INSERT INTO public.sp_got SELECT :'v', 'explain_score 1', pg_catalog.jsonb_agg(x ORDER BY x.kind, x.rule_id)
+  FROM leadqual.explain_score(1, '2025-03-01') x;
+INSERT INTO public.sp_got SELECT :'v', 'explain_score 2 default', pg_catalog.jsonb_agg(x ORDER BY x.kind, x.rule_id)
+  FROM leadqual.explain_score(2, '2025-03-01', 'default') x;
+INSERT INTO public.sp_got SELECT :'v', 'explain_score 3 now', pg_catalog.jsonb_agg(x.rule_id ORDER BY x.kind, x.rule_id)
+  FROM leadqual.explain_score(3) x;
+INSERT INTO public.sp_got SELECT :'v', 'fit_score', pg_catalog.jsonb_agg(pg_catalog.jsonb_build_array(l.lead_id,
+           leadqual.fit_score(l), leadqual.fit_score(l, 'default')) ORDER BY l.lead_id)
+  FROM leadqual.lead l WHERE l.lead_id OPERATOR(pg_catalog.<=) 4;
+INSERT INTO public.sp_got SELECT :'v', 'grade', pg_catalog.to_jsonb(ARRAY[leadqual.grade('sp', 30, 10),
+           leadqual.grade('sp', 80, 80), leadqual.grade('default', 0, 0)]);
+INSERT INTO public.sp_got SELECT :'v', 'aggregates', pg_catalog.jsonb_agg(x ORDER BY x.lead_id)
+  FROM (SELECT e.lead_id,
+               leadqual.engagement_score('sp', e.event_type, e.properties, e.occurred_at, '2025-03-01') AS eng,
+               leadqual.engagement_detail('sp', e.event_type, e.properties, e.occurred_at, '2025-03-01') AS detail,
+               leadqual.mql_crossing('sp', 45, e.event_type, e.properties, e.occurred_at) AS crossing,
+               leadqual.engagement_score('default', e.event_type, e.properties, e.occurred_at, '2025-03-01') AS eng_default
+          FROM leadqual.event e WHERE e.lead_id OPERATOR(pg_catalog.<=) 4 GROUP BY e.lead_id) x;
+INSERT INTO public.sp_got SELECT :'v', 'score_by_lead', pg_catalog.jsonb_agg(x ORDER BY x.lead_id)
+  FROM leadqual.score_by_lead('sp', '2025-03-01') x WHERE x.lead_id OPERATOR(pg_catalog.<=) 4;
+INSERT INTO public.sp_got SELECT :'v', 'score_by_lead default', pg_catalog.jsonb_agg(x ORDER BY x.lead_id)
+  FROM leadqual.score_by_lead('default', '2025-03-01') x WHERE x.lead_id OPERATOR(pg_catalog.<=) 4;
+INSERT INTO public.sp_got SELECT :'v', 'can_transition', pg_catalog.to_jsonb(ARRAY[
+           leadqual.can_transition('inquiry', 'mql', 'system'), leadqual.can_transition('won', 'lost'),
+           leadqual.can_transition('mql', 'sal', 'marketing'), leadqual.can_transition('mql', 'sal')]);

@@ -1,0 +1,176 @@
+-- security_search_path: no object on the caller's search_path changes what
+-- leadqual does (CVE-2018-1058).  Hostile operators, functions, aggregates,
+-- types and relations are planted in schema evil and in pg_temp, each
+-- raising 'hijacked: <name>' when used (sql/include/search_path_plant.sql);
+-- then, under three search_paths that put evil before pg_catalog, every
+-- public function, aggregate and action of leadqual is called, leads and
+-- events are inserted, updated and deleted (the live-scoring triggers),
+-- rescore() and generate_demo() run and event is truncated.  No statement
+-- may fail, and every result must equal the one under a clean search_path.
+SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS leadqual CASCADE;
+DROP SCHEMA IF EXISTS evil CASCADE;
+DROP TABLE IF EXISTS public.sp_got, public.sp_leads, public.sp_stale;
+CREATE EXTENSION leadqual;
+RESET client_min_messages;
+SET timezone = 'UTC';
+
+-- Model sp uses every kind of rule.  Fit: vp (regex) 20, industry in a list
+-- 10, a corporate e-mail (regex) 5, 100+ employees (range) 5, a tier
+-- attribute (exists) 5.  Engagement: 5 per visit and 10 more per pricing
+-- visit (capped at 20), 1 per demo (a hand-raise), 10 per webinar halving
+-- every 7 days, 10 for 3 visits within 7 days.  MQL at 60, any fit grade.
+INSERT INTO leadqual.scoring_model (name, mql_threshold, min_fit_grade, hand_raise_types)
+VALUES ('sp', 60, 'D', '{demo}');
+INSERT INTO leadqual.fit_rule (model, field, op, value, points) VALUES
+    ('sp', 'job_title', 'regex', '"(^|[^a-z])vp([^a-z]|$)"', 20),
+    ('sp', 'industry', 'in', '["software", "saas"]', 10),
+    ('sp', 'email', 'regex', '"@corp\\."', 5),
+    ('sp', 'company_size', 'range', '[100, null]', 5),
+    ('sp', 'attributes.tier', 'exists', NULL, 5);
+INSERT INTO leadqual.engagement_rule (model, event_type, properties, points, half_life, max_points, min_count, within) VALUES
+    ('sp', 'visit', NULL, 5, NULL, NULL, 1, NULL),
+    ('sp', 'visit', '{"page": "pricing"}', 10, NULL, 20, 1, NULL),
+    ('sp', 'demo', NULL, 1, NULL, NULL, 1, NULL),
+    ('sp', 'webinar', NULL, 10, '7 days', NULL, 1, NULL),
+    ('sp', 'visit', NULL, 10, NULL, NULL, 3, '7 days');
+
+-- leads 1-4 for the read-only calls (lead 2 under the default model)
+INSERT INTO leadqual.lead (lead_id, external_id, created_at, email, job_title, industry, company_size, attributes, model) VALUES
+    (1, 'r1', '2025-01-01', 'x@corp.example', 'VP Marketing', 'software', 1200, '{"tier": "x"}', 'sp'),
+    (2, 'r2', '2025-01-01', 'y@gmail.com', 'Founder', 'saas', 40, '{}', 'default'),
+    (3, 'r3', '2025-01-01', NULL, 'Head of Sales', NULL, 150, '{}', 'sp'),
+    (4, 'r4', '2025-01-01', 'z@corp.example', 'intern', 'retail', NULL, '{}', 'sp');
+INSERT INTO leadqual.event (lead_id, event_type, occurred_at, properties) VALUES
+    (1, 'visit', '2025-02-23', '{}'), (1, 'visit', '2025-02-24', '{"page": "pricing"}'),
+    (1, 'visit', '2025-02-25', '{}'), (1, 'visit', '2025-02-26', '{"page": "pricing"}'),
+    (1, 'webinar', '2025-02-22', '{}'), (1, 'demo', '2025-02-27', '{}'),
+    (2, 'demo_request', '2025-02-20', '{}'), (2, 'page_view', '2025-02-21', '{"page": "pricing"}'),
+    (4, 'unsubscribe', '2025-02-01', '{}'), (4, 'visit', '2025-04-01', '{}');
+
+-- the demo and the events inserted without an id are numbered past the
+-- ids given here
+SELECT setval(pg_get_serial_sequence('leadqual.lead', 'lead_id'), 10000) > 0 AS renumbered,
+       setval(pg_get_serial_sequence('leadqual.event', 'event_id'), 10000) > 0 AS renumbered;
+
+-- results of the read-only calls, by search_path
+CREATE TABLE public.sp_got (variant text, what text, result jsonb);
+-- leads a and b of each path's writes, and the leads whose stored score is
+-- not score()'s, after them
+CREATE TABLE public.sp_leads AS SELECT ''::text AS variant, l.* FROM leadqual.lead l WITH NO DATA;
+CREATE TABLE public.sp_stale (variant text, lead_id bigint);
+\set v clean
+\i sql/include/search_path_reads.sql
+
+\i sql/include/search_path_plant.sql
+-- the plants work: under a hostile path an unqualified operator, function
+-- or type name is evil's (or pg_temp's, for types)
+SET search_path = evil, pg_catalog, leadqual;
+SELECT l.lead_id = l.lead_id FROM leadqual.lead l LIMIT 1;
+SELECT now();
+SELECT 'x'::text;
+SELECT count(*) FROM leadqual.lead;
+
+-- v1: evil, pg_catalog, leadqual
+SET search_path = evil, pg_catalog, leadqual;
+\set v v1
+\i sql/include/search_path_reads.sql
+\set l1 101
+\set l2 102
+\set e1 1001
+\set e2 1002
+\set e3 1003
+\set e4 1004
+\i sql/include/search_path_writes.sql
+
+-- v2: evil, leadqual, pg_catalog
+SET search_path = evil, leadqual, pg_catalog;
+\set v v2
+\i sql/include/search_path_reads.sql
+\set l1 201
+\set l2 202
+\set e1 2001
+\set e2 2002
+\set e3 2003
+\set e4 2004
+\i sql/include/search_path_writes.sql
+
+-- v3: evil, pg_catalog (the issue's)
+SET search_path = evil, pg_catalog;
+\set v v3
+\i sql/include/search_path_reads.sql
+\set l1 301
+\set l2 302
+\set e1 3001
+\set e2 3002
+\set e3 3003
+\set e4 3004
+\i sql/include/search_path_writes.sql
+
+-- TRUNCATE of event (event_truncated: the states go, rescore() runs)
+TRUNCATE leadqual.event;
+
+-- back to a clean search_path, without the pg_temp plants
+RESET search_path;
+DISCARD TEMP;
+
+-- every read-only call gave under each hostile path what it gave under the
+-- clean one: 13 results per path, none differs, none is empty
+SELECT variant, count(*) FROM public.sp_got GROUP BY 1 ORDER BY 1;
+SELECT g.variant, g.what
+  FROM public.sp_got g JOIN public.sp_got c ON c.what = g.what AND c.variant = 'clean'
+ WHERE g.variant <> 'clean' AND g.result IS DISTINCT FROM c.result;
+SELECT what FROM public.sp_got
+ WHERE result IS NULL OR result = 'null' OR result = '[]' OR result = '{}';
+
+-- the writes, under each path alike.  a: fit 45 on insert; visits 55, then
+-- a pricing visit 70 >= 60: mql by score (70); its first visit deleted 65;
+-- Director: fit 25, score 45; accepted, qualified, an opportunity of 1000
+-- won at 1200 (each move records the stored 45); live scoring off, its
+-- pricing visit deleted, rescore(): 25 + 5 = 30, grade C4 (fit 25 >= the C
+-- band 25, engagement 5 < the last band 25).  b: fit 0; a visit 5, made a
+-- demo: 1, mql by its hand-raise; rejected to nurture (no_budget), then
+-- disqualified by marketing (no_need); grade D4 (0 and 1 below every band).
+SELECT l.variant, l.external_id, l.stage, l.fit_score, l.engagement_score, l.score, l.grade
+  FROM public.sp_leads l ORDER BY 1, 2;
+-- no lead's stored score differed from score() after any path's writes
+SELECT * FROM public.sp_stale;
+SELECT l.external_id, h.from_stage, h.to_stage, h.actor, h.reason, h.note, h.score
+  FROM leadqual.stage_history h JOIN leadqual.lead l USING (lead_id)
+ WHERE l.external_id ~ '^v1-' ORDER BY h.history_id;
+-- v2 and v3 have the same history as v1
+SELECT l.external_id, h.from_stage, h.to_stage, h.actor, h.reason, h.note, h.score
+  FROM leadqual.stage_history h JOIN leadqual.lead l USING (lead_id)
+ WHERE l.external_id ~ '^v[23]-'
+EXCEPT
+SELECT regexp_replace(l.external_id, '^v1', v), h.from_stage, h.to_stage, h.actor, h.reason, h.note, h.score
+  FROM leadqual.stage_history h JOIN leadqual.lead l USING (lead_id), unnest('{v2,v3}'::text[]) v
+ WHERE l.external_id ~ '^v1-';
+SELECT l.external_id, o.status, o.amount
+  FROM leadqual.opportunity o JOIN leadqual.lead l USING (lead_id)
+ WHERE l.external_id ~ '^v[123]-' ORDER BY 1;
+-- after TRUNCATE event no lead has engagement: a 25 (C4), b 0 (D4)
+SELECT l.external_id, l.stage, l.fit_score, l.engagement_score, l.score, l.grade
+  FROM leadqual.lead l WHERE l.external_id ~ '^v[123]-' ORDER BY 1;
+-- the demo: 3 leads; after TRUNCATE too, stored scores equal score() at
+-- scored_at for every lead, and every lead has a live-scoring state again
+SELECT count(*) AS demo_leads FROM leadqual.lead WHERE external_id LIKE 'demo-%';
+SELECT l.lead_id, l.score, (leadqual.score(l.lead_id, l.scored_at)).score AS fresh
+  FROM leadqual.lead l
+ WHERE l.score IS DISTINCT FROM (leadqual.score(l.lead_id, l.scored_at)).score;
+SELECT (SELECT count(*) FROM leadqual.lead) - (SELECT count(*) FROM leadqual.lead_score_state) AS missing_states;
+
+-- every function PUBLIC may call, and rescore() and generate_demo(), was
+-- called above: a new one shows up here until it is added to the calls
+SELECT p.proname FROM pg_proc p
+ WHERE p.pronamespace = 'leadqual'::regnamespace
+   AND (has_function_privilege('public', p.oid, 'EXECUTE') OR p.proname IN ('rescore', 'generate_demo'))
+   AND p.proname <> ALL ('{score,explain_score,fit_score,grade,engagement_score,engagement_detail,
+                          mql_crossing,score_by_lead,can_transition,accept,qualify,open_opportunity,
+                          close_opportunity,reject,transition,rescore,generate_demo}'::text[])
+ ORDER BY 1;
+
+SET client_min_messages = warning;
+DROP TABLE public.sp_got, public.sp_leads, public.sp_stale;
+DROP SCHEMA evil CASCADE;
+DROP EXTENSION leadqual CASCADE;
