@@ -47,9 +47,11 @@ class Case:
                                                    # "? " first: may refuse cleanly
     settings: dict = field(default_factory=dict)   # SET LOCAL name = value
 
-    def repro(self):
+    def repro(self, upto=None, ret="%(ret)s"):
+        """One line for psql: the case up to follow-up number upto, with ret for %(ret)s."""
         sets = "".join(f"SET LOCAL {k} = {v}; " for k, v in self.settings.items())
-        fu = "".join(f" {f.removeprefix('? ')};" for f in self.followups)
+        fus = self.followups if upto is None else self.followups[:upto + 1]
+        fu = "".join(" " + f.removeprefix("? ").replace("%(ret)s", ret) + ";" for f in fus)
         return f"BEGIN; SET LOCAL statement_timeout = '2s'; {sets}{self.sql};{fu} ROLLBACK;"
 
 

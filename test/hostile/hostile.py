@@ -99,8 +99,22 @@ def run_statement(cur, sql, params, composite_oids):
     return None, ret, check_rows(cur, composite_oids), None
 
 
+def literal(conn, v):
+    """v as an SQL literal for a repro line (long values are elided)."""
+    q = psycopg2.extensions.adapt(v)
+    q.prepare(conn) if hasattr(q, "prepare") else None
+    q = q.getquoted().decode(errors="replace")
+    return q if len(q) < 300 else "<the value the statement returned>"
+
+
 def run_case(conn, case, composite_oids):
-    """Run a case; returns (outcome, detail).  outcome: ok, or a SQLSTATE, or a failure kind."""
+    """Run a case; returns (outcome, detail, repro).  outcome: ok, or a SQLSTATE, or a failure kind."""
+    outcome, detail, upto, ret = run_case_steps(conn, case, composite_oids)
+    return outcome, detail, resolve(case.repro(upto, literal(conn, ret) if upto is not None else "%(ret)s"))
+
+
+def run_case_steps(conn, case, composite_oids):
+    """Run a case; returns (outcome, detail, failing follow-up index or None, returned value)."""
     cur = conn.cursor()
     cur.execute("BEGIN")
     cur.execute("SET LOCAL statement_timeout = '2s'")
@@ -109,27 +123,27 @@ def run_case(conn, case, composite_oids):
     try:
         code, ret, bad, msg = run_statement(cur, resolve(case.sql), None, composite_oids)
         if code:
-            return BAD_CODES.get(code, code), msg
+            return BAD_CODES.get(code, code), msg, -1, None
         if bad:
-            return "non-finite", bad
-        for f in case.followups:
+            return "non-finite", bad, -1, None
+        for i, f in enumerate(case.followups):
             may_refuse = f.startswith("? ")
             f = f.removeprefix("? ")
             if may_refuse:
                 cur.execute("SAVEPOINT f")
             fcode, _, fbad, fmsg = run_statement(cur, resolve(f), {"ret": ret}, composite_oids)
             if fcode in BAD_CODES:
-                return BAD_CODES[fcode], f"follow-up {f}: {fmsg}"
+                return BAD_CODES[fcode], f"follow-up {f}: {fmsg}", i, ret
             if fcode and may_refuse:
                 cur.execute("ROLLBACK TO SAVEPOINT f")
             elif fcode:
-                return "accepted, then failed", f"{fcode} in follow-up {f}: {fmsg}"
+                return "accepted, then failed", f"{fcode} in follow-up {f}: {fmsg}", i, ret
             if fbad:
-                return "non-finite", f"follow-up {f}: {fbad}"
+                return "non-finite", f"follow-up {f}: {fbad}", i, ret
         _, stored, _, _ = run_statement(cur, STORED_CHECK, None, composite_oids)
         if stored:
-            return "non-finite", f"stored non-finite score: {stored}"
-        return "ok", None
+            return "non-finite", f"stored non-finite score: {stored}", len(case.followups) - 1, ret
+        return "ok", None, None, None
     finally:
         if not conn.closed:
             try:
@@ -158,13 +172,13 @@ def main():
     for case in cases:
         groups[case.group.split(" (")[0].split(" ")[0]] += 1
         try:
-            outcome, detail = run_case(conn, case, composite_oids)
+            outcome, detail, repro = run_case(conn, case, composite_oids)
         except Crash as e:
-            outcome, detail = "crash", str(e).splitlines()[0]
+            outcome, detail, repro = "crash", str(e).splitlines()[0], resolve(case.repro())
             conn = connect()
         outcomes[outcome] += 1
         if outcome in ("crash", "non-finite", "accepted, then failed") or outcome in BAD_CODES.values():
-            failures.append((outcome, case, detail))
+            failures.append((outcome, case, detail, repro))
     secs = time.time() - start
 
     print(f"hostile: {len(cases)} cases in {secs:.0f} s ({', '.join(f'{g} {n}' for g, n in sorted(groups.items()))})")
@@ -173,8 +187,8 @@ def main():
     print("hostile: clean errors by SQLSTATE:", ", ".join(f"{k} {n}" for k, n in sorted(clean.items())) or "none")
     for kind in ("crash", "XX000", "XX001", "XX002", "timeout", "non-finite", "accepted, then failed"):
         print(f"hostile: {kind}: {outcomes[kind]}")
-    for outcome, case, detail in failures:
-        print(f"FAIL [{outcome}] {case.group}: {detail}\n    repro: {resolve(case.repro())}")
+    for outcome, case, detail, repro in failures:
+        print(f"FAIL [{outcome}] {case.group}: {detail}\n    repro: {repro}")
     print(f"hostile: {len(cases) - len(failures)} passed, {len(failures)} failed")
     return 1 if failures else 0
 
