@@ -56,6 +56,7 @@ pg_ctlcluster "$PGVERSION" regress stop
 runuser -u postgres -- env UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:log_path=$SAN_DIR/ubsan" \
     valgrind --quiet --trace-children=yes --undef-value-errors=no --leak-check=no \
     --error-markers=VALGRINDERROR-BEGIN,VALGRINDERROR-END --log-file="$SAN_DIR/valgrind.%p" \
+    --suppressions="$PWD/test/sanitize/valgrind.supp" \
     "$($PG_CONFIG --bindir)/postgres" -D "$data" -c config_file="$conf" >> "$log" 2>&1 &
 for i in $(seq 1 120); do pg_isready -q && break; sleep 1; done
 stop_server() { runuser -u postgres -- "$($PG_CONFIG --bindir)/pg_ctl" -D "$data" stop -m fast -w >/dev/null || true; }
@@ -93,5 +94,6 @@ fi
 exit $rc
 SCRIPT
 echo "sanitize: $(( $(date +%s) - start )) s for build, regression and isolation suites"
+[ $status -ne 0 ] || rm -rf "$SAN_DIR"
 if [ $status -eq 0 ]; then echo "sanitize: 1 passed, 0 failed"; else echo "sanitize: 0 passed, 1 failed"; fi
 exit $status
