@@ -1,6 +1,6 @@
 """Driver of the hostile suite: runs every generated case, classifies it.
 
-Usage: python3 hostile.py [--list] [--only SUBSTRING]   (libpq environment: PGHOST, PGPORT, ...)
+Usage: python3 hostile.py [--list] [--only SUBSTRING] [--self-test]   (libpq environment: PGHOST, ...)
 
 Each case runs in its own transaction, rolled back, under a 2 s
 statement_timeout.  What each check proves:
@@ -38,8 +38,10 @@ FLOAT_OIDS = {700, 701, 1700}
 
 
 # times and intervals as text: Python's datetime cannot hold PostgreSQL's range
-_AS_TEXT = psycopg2.extensions.new_type((1082, 1083, 1114, 1184, 1186, 1266), "LQ_TEXT", lambda v, c: v)
-_AS_TEXT_ARRAY = psycopg2.extensions.new_array_type((1182, 1183, 1115, 1185, 1187, 1270), "LQ_TEXT_ARRAY", _AS_TEXT)
+# (and json/jsonb as text: Python's json module cannot parse 10,000 levels)
+_AS_TEXT = psycopg2.extensions.new_type((1082, 1083, 1114, 1184, 1186, 1266, 114, 3802), "LQ_TEXT", lambda v, c: v)
+_AS_TEXT_ARRAY = psycopg2.extensions.new_array_type((1182, 1183, 1115, 1185, 1187, 1270, 199, 3807),
+                                                    "LQ_TEXT_ARRAY", _AS_TEXT)
 psycopg2.extensions.register_type(_AS_TEXT)
 psycopg2.extensions.register_type(_AS_TEXT_ARRAY)
 
@@ -88,7 +90,7 @@ def run_statement(cur, sql, params, composite_oids):
     try:
         cur.execute(sql, params)
     except psycopg2.Error as e:
-        if e.pgcode is None:
+        if e.pgcode is None or cur.connection.closed:
             raise Crash(str(e).strip())
         return e.pgcode, None, None, str(e).splitlines()[0]
     ret = None
@@ -152,7 +154,27 @@ def run_case_steps(conn, case, composite_oids):
                 pass
 
 
+def self_test():
+    """The driver's positive control: a case whose backend is killed (SIGKILL: as a crash, without a core)
+    must count as a crash, and the next case must run on a new connection."""
+    from cases import Case
+    kill = ("DO $$ BEGIN EXECUTE format('COPY (SELECT 1) TO PROGRAM %L', "
+            "'kill -KILL ' || pg_backend_pid()); END $$")
+    conn, outcomes = connect(), Counter()
+    for case in (Case("self-test", kill), Case("self-test", "SELECT 1")):
+        try:
+            outcomes[run_case(conn, case, set())[0]] += 1
+        except Crash:
+            outcomes["crash"] += 1
+            conn = connect()
+    ok = outcomes == Counter(crash=1, ok=1)
+    print(f"hostile: self-test: {dict(outcomes)}: the driver {'sees' if ok else 'does NOT see'} a crash")
+    return 0 if ok else 1
+
+
 def main():
+    if "--self-test" in sys.argv:
+        return self_test()
     only = sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv else None
     conn = connect()
     cur = conn.cursor()
@@ -176,8 +198,12 @@ def main():
         except Crash as e:
             outcome, detail, repro = "crash", str(e).splitlines()[0], resolve(case.repro())
             conn = connect()
+        except Exception as e:   # the driver's own failure (e.g. a result it cannot read): a finding too
+            outcome, detail, repro = "driver error", f"{type(e).__name__}: {e}"[:300], resolve(case.repro())
+            conn.close()
+            conn = connect()
         outcomes[outcome] += 1
-        if outcome in ("crash", "non-finite", "accepted, then failed") or outcome in BAD_CODES.values():
+        if outcome in ("crash", "non-finite", "accepted, then failed", "driver error") or outcome in BAD_CODES.values():
             failures.append((outcome, case, detail, repro))
     secs = time.time() - start
 
@@ -185,7 +211,7 @@ def main():
     print("hostile: accepted:", outcomes["ok"])
     clean = {k: n for k, n in outcomes.items() if re.fullmatch(r"[0-9A-Z]{5}", k) and k not in BAD_CODES}
     print("hostile: clean errors by SQLSTATE:", ", ".join(f"{k} {n}" for k, n in sorted(clean.items())) or "none")
-    for kind in ("crash", "XX000", "XX001", "XX002", "timeout", "non-finite", "accepted, then failed"):
+    for kind in ("crash", "XX000", "XX001", "XX002", "timeout", "non-finite", "accepted, then failed", "driver error"):
         print(f"hostile: {kind}: {outcomes[kind]}")
     for outcome, case, detail, repro in failures:
         print(f"FAIL [{outcome}] {case.group}: {detail}\n    repro: {repro}")
