@@ -210,6 +210,10 @@ def write_cases(cur, tables, group, settings_list):
                     ins = (f"INSERT INTO leadqual.{table} ({', '.join(r)}) VALUES "
                            f"({', '.join(f'({x})::{typ}' if c == col else x for c, x in r.items())}) RETURNING {ret}")
                     yield Case(f"{group} insert {table}", ins, followups, settings)
+                    if typ == "double precision" and table.endswith("_rule"):
+                        # two rows of finite points may sum to infinity
+                        two = ins.replace(" RETURNING", ", " + ins.split(" VALUES ")[1].split(" RETURNING")[0] + " RETURNING")
+                        yield Case(f"{group} insert {table} (two rows)", two, followups, settings)
                     for w in [where] + ([EXTRA_UPDATES[table]] if table in EXTRA_UPDATES else []):
                         upd = f"UPDATE leadqual.{table} SET {col} = ({v})::{typ} WHERE {w} RETURNING {ret}"
                         yield Case(f"{group} update {table}", upd, followups, settings)
