@@ -4,6 +4,8 @@
 #   make installcheck             pg_regress + isolation suites against a running server
 #   make test                     every suite on a throwaway cluster (test/run.sh)
 #   make demo                     the demo on a throwaway cluster (test/demo.sh)
+#   make sanitize                 regression + isolation suites on an ASan/UBSan build
+#                                 (test/sanitize/run.sh; reinstalls the normal build after)
 
 EXTENSION = leadqual
 MODULE_big = leadqual
@@ -69,7 +71,7 @@ $(filter src/demo/%.o,$(OBJS)): src/demo/demo.h
 leadqual--1.0.sql: $(SQL_SOURCES)
 	cat $(SQL_SOURCES) > $@
 
-.PHONY: test demo bench
+.PHONY: test demo bench sanitize
 test:
 	bash test/run.sh
 
@@ -78,3 +80,6 @@ demo:
 
 bench:
 	bash test/bench/run.sh
+
+sanitize:
+	bash test/sanitize/run.sh

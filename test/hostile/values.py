@@ -1,0 +1,117 @@
+"""Hostile and sane argument values of the hostile suite, as SQL expressions.
+
+HOSTILE[type] lists the values every argument (or column) of that type is
+given in turn.  Every expression is cast to the argument's type by the
+generator, so NULL is typed and overloads resolve.  Big values are built by
+the server (repeat, generate_series) so that a case costs no bandwidth, and
+stored values come from the fixture's tables (out of line, compressed).
+
+sane(function, argument, type) is the value an argument has while another
+one is hostile: the argument's name decides first (a lead in the stage the
+action needs, an existing model or reason), then its type.
+"""
+
+EXT = "(SELECT {c} FROM hostile.ext WHERE k = '{k}')"   # out of line, uncompressed
+CMP = "(SELECT {c} FROM hostile.cmp WHERE k = '{k}')"   # compressed
+
+# timestamps at both ends of PostgreSQL's range, and the infinities
+TS = ["NULL", "'infinity'", "'-infinity'", "'4714-11-24 00:00:00+00 BC'",
+      "'294276-12-31 23:59:59+00'", "'epoch'", "now() + interval '1000 years'"]
+
+HOSTILE = {
+    "bigint": ["NULL", "0", "-1", "9223372036854775807", "-9223372036854775808", "999999999"],
+    "integer": ["NULL", "0", "-1", "2147483647", "-2147483648"],
+    "smallint": ["NULL", "0", "-1", "32767", "-32768"],
+    "double precision": ["NULL", "'NaN'", "'Infinity'", "'-Infinity'", "1e308", "-1e308",
+                         "'-0'", "5e-324", "1.7976931348623157e308"],
+    "numeric": ["NULL", "'NaN'", "'Infinity'", "'-Infinity'", "1e308", "-1e308", "'-0'",
+                "1e-300", "(repeat('9', 1000))::numeric"],
+    "boolean": ["NULL", "true", "false"],
+    "text": ["NULL", "''", "repeat('x', 1000000)", "'no_such_thing'", "'ünïcödé ☃ ' || chr(1)",
+             "''';--'", EXT.format(c="t", k="mb"), CMP.format(c="t", k="rep"),
+             EXT.format(c="t", k="wide")],
+    "character": ["NULL", "''", "'Z'", "'a'", "' '"],
+    "timestamp with time zone": TS,
+    "interval": ["NULL", "'178000000 years'", "'-178000000 years'", "'1 microsecond'",
+                 "'-1 microsecond'", "'0'", "'2147483647 days 2147483647 months'"],
+    "jsonb": ["NULL", "'null'", "'{}'", "'[]'", "'\"str\"'", "'1e308'", "'-0'",
+              "'{\"page\": null}'", "jsonb_build_object('page', repeat('p', 1000000))",
+              "(repeat('[', 10000) || repeat(']', 10000))::jsonb",
+              EXT.format(c="j", k="wide"), EXT.format(c="j", k="mb"),
+              CMP.format(c="j", k="rep"), CMP.format(c="j", k="mb"), CMP.format(c="j", k="deep")],
+    "bytea": ["NULL", "''", "'\\x00'", "'\\xffffffffffffffff'", "decode(repeat('ff', 4096), 'hex')",
+              "decode(repeat('00', 1000000), 'hex')"],
+    "text[]": ["NULL", "'{}'", "'{NULL}'", "'{\"\"}'", "'{{a,b},{c,d}}'",
+               "(SELECT array_agg('t' || i) FROM generate_series(1, 100000) i)",
+               "ARRAY[repeat('x', 1000000)]", CMP.format(c="ta", k="mb"),
+               EXT.format(c="ta", k="wide")],
+    "jsonb[]": ["NULL", "'{}'", "'{NULL}'", "ARRAY['null'::jsonb]",
+                "array_fill('{}'::jsonb, ARRAY[100000])", CMP.format(c="ja", k="mb"),
+                EXT.format(c="ja", k="mb"), "ARRAY[" + CMP.format(c="j", k="deep") + "]"],
+    "timestamp with time zone[]": ["NULL", "'{}'", "'{NULL}'", "'{infinity,-infinity}'",
+                                   "ARRAY['4714-11-24 00:00:00+00 BC', '294276-12-31 23:59:59+00']::timestamptz[]",
+                                   "array_fill(now(), ARRAY[100000])"],
+    "bigint[]": ["NULL", "'{}'", "'{NULL}'", "'{9223372036854775807,-9223372036854775808}'",
+                 "(SELECT array_agg(i) FROM generate_series(1, 100000) i)", "'{{1},{2}}'"],
+    "double precision[]": ["NULL", "'{}'", "'{NULL,NULL,NULL}'", "'{NaN,Infinity,-Infinity}'",
+                           "'{1e308,-1e308,0}'", "'{25,50,75}'", "'{75,50}'",
+                           "array_fill(1::float8, ARRAY[100000])"],
+    "leadqual.stage": ["NULL", "'inquiry'", "'mql'", "'won'", "'lost'", "'nurture'",
+                       "'disqualified'", "'opportunity'"],
+    "internal": ["NULL"],
+}
+
+# a few NULL-free values per type for the all-hostile combinations
+NON_NULL = {t: [v for v in vs if v != "NULL"] or vs for t, vs in HOSTILE.items()}
+
+# unknown names for arguments whose name says what they are
+BY_NAME = {
+    "model": ["'no_such_model'", "'Default'"],
+    "actor": ["'nobody'", "'SYSTEM'", "'system'", "'sales'"],
+    "reason": ["'no_such_reason'", "'hand_raise'", "'score_threshold'", "'student'"],
+    "owner": ["repeat('o', 1000000)"],
+}
+
+
+def hostile(name, typ):
+    """Every hostile value of an argument called name of type typ."""
+    return HOSTILE.get(typ, ["NULL"]) + BY_NAME.get(name, [])
+
+
+# sane values by argument name, then by type; {fx-...} are fixture lead ids
+SANE_BY_FUNC_ARG = {
+    ("transition", "lead_id"): "{fx-inquiry}", ("transition", "to_stage"): "'mql'",
+    ("accept", "lead_id"): "{fx-mql}", ("reject", "lead_id"): "{fx-mql}",
+    ("qualify", "lead_id"): "{fx-sal}", ("open_opportunity", "lead_id"): "{fx-sql}",
+    ("transition", "reason"): "NULL", ("reject", "reason"): "'no_budget'",
+    ("close_opportunity", "reason"): "'competitor'", ("close_opportunity", "won"): "false",
+}
+SANE_BY_ARG = {
+    "lead_id": "{fx-toast}", "opportunity_id": "{opp}", "model": "'default'",
+    "as_of": "now()", "at": "now()", "actor": "'sales'", "reason": "'no_budget'",
+    "note": "'a note'", "owner": "'alice'", "amount": "100", "won": "true", "recycle": "true",
+    "leads": "5", "seed": "1", "days": "30", "idx": "1", "start_at": "'2026-01-01'",
+    "from_stage": "'inquiry'", "to_stage": "'mql'", "fit": "50", "engagement": "20",
+    "event_type": "'page_view'", "properties": "'{\"page\": \"pricing\"}'",
+    "occurred_at": "now() - interval '1 day'", "lead": "{lead_row}",
+    "stored": "{state}", "state": "{state}", "event_types": "'{page_view}'",
+    "lead_ids": "ARRAY[{fx-inquiry}]", "last_hand_raise": "ARRAY[NULL]::timestamptz[]",
+}
+SANE_BY_TYPE = {
+    "bigint": "1", "integer": "1", "smallint": "1", "double precision": "1", "numeric": "1",
+    "boolean": "true", "text": "'x'", "timestamp with time zone": "now()", "interval": "'1 day'",
+    "jsonb": "'{}'", "bytea": "{state}", "text[]": "'{page_view}'", "jsonb[]": "ARRAY['{}'::jsonb]",
+    "timestamp with time zone[]": "ARRAY[now() - interval '1 day']", "bigint[]": "ARRAY[{fx-inquiry}]",
+    "leadqual.stage": "'inquiry'", "internal": "NULL", "character": "'C'",
+    "double precision[]": "'{75,50,25}'",
+}
+
+
+def sane(func, name, typ):
+    """The sane value of argument name (of type typ) of function func."""
+    v = SANE_BY_FUNC_ARG.get((func, name)) or SANE_BY_ARG.get(name) or SANE_BY_TYPE.get(typ, "NULL")
+    # arrays given next to an array argument must have its length (one)
+    if typ.endswith("[]") and name in ("properties", "occurred_at"):
+        v = {"properties": "ARRAY['{\"page\": \"pricing\"}'::jsonb]",
+             "occurred_at": "ARRAY[now() - interval '1 day']"}[name]
+    return v

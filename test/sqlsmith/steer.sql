@@ -1,0 +1,62 @@
+-- test/sqlsmith/steer.sql: the database sqlsmith runs against (as superuser).
+--
+-- sqlsmith draws its routines and aggregates from an unqualified "pg_proc"
+-- (and its tables from information_schema.tables, which shows a role only
+-- the tables it has privileges on).  Its role's search_path is
+--     leadqual, smith_catalog, pg_catalog
+-- so that "pg_proc" resolves to the view smith_catalog.pg_proc: leadqual's
+-- routines, the wrappers below and a few catalog functions that make
+-- values of leadqual's argument types.  Queries still run with every
+-- pg_catalog routine and operator available; only sqlsmith's choice is
+-- steered.
+
+CREATE EXTENSION leadqual;
+SELECT leadqual.generate_demo(500) AS demo_leads;
+
+CREATE ROLE smith LOGIN PASSWORD 'smith';
+GRANT leadqual_admin TO smith;     -- reads, writes data and rules, calls the actions
+
+-- sqlsmith calls only routines that return one value: it leaves out the
+-- set-returning ones (explain_score, score_by_lead, the demo generators) and
+-- cannot use a record (score, store_scores).  Each of those gets a
+-- wrapper with the same arguments that returns its rows as one text.
+CREATE SCHEMA smith_wrap;
+DO $$
+DECLARE
+    f record;
+BEGIN
+    FOR f IN SELECT p.oid, p.proname, p.pronargs,
+                    (SELECT string_agg(format_type(t, NULL), ', ' ORDER BY n)
+                       FROM unnest(p.proargtypes) WITH ORDINALITY u(t, n)) AS args
+               FROM pg_proc p
+              WHERE p.pronamespace = 'leadqual'::regnamespace AND p.prokind = 'f'
+                AND (p.proretset OR p.prorettype = 'record'::regtype)
+                AND p.prorettype <> 'trigger'::regtype LOOP
+        EXECUTE format('CREATE FUNCTION smith_wrap.%I(%s) RETURNS text LANGUAGE sql AS %L',
+                       f.proname, coalesce(f.args, ''),
+                       format('SELECT pg_catalog.string_agg(r::pg_catalog.text, '';'') FROM leadqual.%I(%s) r',
+                              f.proname,
+                              (SELECT string_agg('$' || i, ', ') FROM generate_series(1, f.pronargs) i)));
+    END LOOP;
+END
+$$;
+
+CREATE SCHEMA smith_catalog;
+CREATE VIEW smith_catalog.pg_proc AS
+    SELECT * FROM pg_catalog.pg_proc p
+     WHERE p.pronamespace IN ('leadqual'::regnamespace, 'smith_wrap'::regnamespace)
+        OR (p.pronamespace = 'pg_catalog'::regnamespace
+            AND p.proname IN ('now', 'clock_timestamp', 'to_timestamp', 'make_interval', 'repeat',
+                              'md5', 'lower', 'upper', 'int8', 'int4', 'float8', 'numeric', 'text',
+                              'jsonb_object', 'jsonb_build_object', 'to_jsonb', 'string_to_array',
+                              'array_length', 'count', 'sum', 'max', 'min', 'jsonb_agg', 'array_agg',
+                              'coalesce', 'nullif', 'isfinite', 'date_trunc', 'random', 'chr'));
+GRANT USAGE ON SCHEMA smith_wrap, smith_catalog TO smith;
+GRANT SELECT ON smith_catalog.pg_proc TO smith;
+ALTER ROLE smith SET search_path = leadqual, smith_catalog, pg_catalog;
+
+-- what sqlsmith will see (printed by run.sh)
+SELECT count(*) FILTER (WHERE pronamespace = 'leadqual'::regnamespace) AS leadqual_routines,
+       count(*) FILTER (WHERE pronamespace = 'smith_wrap'::regnamespace) AS wrappers,
+       count(*) FILTER (WHERE pronamespace = 'pg_catalog'::regnamespace) AS catalog_routines
+  FROM smith_catalog.pg_proc;
