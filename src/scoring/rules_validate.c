@@ -105,8 +105,10 @@ lq_validate_rule(PG_FUNCTION_ARGS)
 	if (strcmp(relname, "fit_rule") == 0)
 	{
 		LqFitRule	rule;
-		bool		vn;
+		bool		vn,
+					gn;
 		Datum		value = lq_attr(tup, desc, "value", &vn);
+		Datum		group = lq_attr(tup, desc, "rule_group", &gn);
 
 		/* vn, not n: n is overwritten by the other arguments' lq_attr calls */
 		lq_compile_fit_rule(&rule, 0,
@@ -114,6 +116,7 @@ lq_validate_rule(PG_FUNCTION_ARGS)
 							TextDatumGetCString(lq_attr(tup, desc, "op", &n)),
 							vn ? NULL : DatumGetJsonbP(value),
 							DatumGetFloat8(lq_attr(tup, desc, "points", &n)),
+							gn ? NULL : TextDatumGetCString(group),
 							NULL);
 	}
 	else if (strcmp(relname, "engagement_rule") == 0)

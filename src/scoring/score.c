@@ -27,7 +27,7 @@ typedef struct LqLeadScore
 	TimestampTz as_of;
 	double		fit;
 	double		engagement;
-	bool	   *fit_matched;	/* [model->nfit] */
+	bool	   *fit_counted;	/* [model->nfit] rules that counted */
 	LqEngState *eng;
 } LqLeadScore;
 
@@ -102,9 +102,9 @@ lq_score_lead(int64 lead_id, TimestampTz as_of, text *model_name, LqLeadScore *o
 
 	out->model = lq_get_model_text(model_name ? model_name : fields.model);
 	out->as_of = as_of;
-	out->fit_matched = MemoryContextAllocZero(callercxt,
+	out->fit_counted = MemoryContextAllocZero(callercxt,
 											  sizeof(bool) * Max(out->model->nfit, 1));
-	out->fit = lq_fit(out->model, &fields, out->fit_matched);
+	out->fit = lq_fit(out->model, &fields, out->fit_counted);
 
 	out->eng = lq_eng_state_new(out->model, as_of, callercxt);
 	ret = SPI_execute_plan(lq_events_plan, args, NULL, true, 0);
@@ -187,8 +187,9 @@ lq_score(PG_FUNCTION_ARGS)
 /*
  * lq_explain_score
  *		explain_score(lead_id, as_of, model) → the ledger: one row per fit rule
- *		that matches, one per engagement rule with a matching event, in rule
- *		order.  Contributions add up to score().
+ *		that counts (of a rule_group's matching rules, the one that counted),
+ *		one per engagement rule with a matching event, in rule order.
+ *		Contributions add up to score().
  */
 Datum
 lq_explain_score(PG_FUNCTION_ARGS)
@@ -210,7 +211,7 @@ lq_explain_score(PG_FUNCTION_ARGS)
 		Datum		values[5];
 		bool		nulls[5] = {false, false, false, true, false};
 
-		if (!sc.fit_matched[i])
+		if (!sc.fit_counted[i])
 			continue;
 		values[0] = CStringGetTextDatum("fit");
 		values[1] = Int64GetDatum(r->rule_id);
