@@ -23,6 +23,9 @@ SET statement_timeout = '2s';
 -- ---------------------------------------------------------------------
 SELECT pg_temp.try($$UPDATE leadqual.scoring_model SET hand_raise_types = (SELECT array_agg('t'||i) FROM generate_series(1, 100000) i) || '{demo_request}' WHERE name = 'default'$$);
 SELECT hand_raise_types FROM leadqual.scoring_model WHERE name = 'default';
+-- the next rule load (grade() compiles the rules) is quick: before the fix
+-- the update was accepted and this took 12-18 s (canceled here at 2 s)
+SELECT leadqual.grade('default', 90, 90);
 -- one past the limit; and a new model, not only an update
 SELECT pg_temp.try($$UPDATE leadqual.scoring_model SET hand_raise_types = (SELECT array_agg('t'||i) FROM generate_series(1, 1001) i) WHERE name = 'default'$$);
 SELECT pg_temp.try($$INSERT INTO leadqual.scoring_model (name, hand_raise_types) SELECT 'big', array_agg('t'||i) FROM generate_series(1, 1001) i$$);
