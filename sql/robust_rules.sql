@@ -7,6 +7,8 @@
 --   hand_raise_types           1000 elements
 --   fit rule operator in       1000 values
 --   event_type, hand-raise type, rule_group names   255 bytes (and not empty: 22023)
+--   rules per model            1000 fit rules, 1000 engagement rules
+--   frequency rule event times 10,000 per model (the sum of min_count)
 SET client_min_messages = warning;
 DROP EXTENSION IF EXISTS leadqual CASCADE;
 CREATE EXTENSION leadqual;
@@ -96,8 +98,39 @@ INSERT INTO leadqual.event (lead_id, event_type, occurred_at) VALUES (2, 'demo_r
 SELECT lead_id, stage, score FROM leadqual.lead WHERE lead_id = 2;
 SELECT to_stage, reason FROM leadqual.stage_history WHERE lead_id = 2 ORDER BY history_id;
 
--- every session compiles every model: the big one must not slow down the
--- others; a session that scores with the default model loads it too
+-- ---------------------------------------------------------------------
+-- Rules per model: 1000 fit and 1000 engagement rules are allowed, one more
+-- is refused, also within one statement; an update of a rule does not count
+-- the rule twice.  Frequency rules keep at most 10,000 event times in all.
+-- ---------------------------------------------------------------------
+INSERT INTO leadqual.scoring_model (name) VALUES ('cnt'), ('cnt2');
+INSERT INTO leadqual.fit_rule (model, field, op, value, points)
+SELECT 'cnt', 'job_title', 'eq', to_jsonb('title ' || i), 1 FROM generate_series(1, 1000) i;
+SELECT pg_temp.try($$INSERT INTO leadqual.fit_rule (model, field, op, value, points) VALUES ('cnt', 'country', 'eq', '"DE"', 1)$$);
+SELECT pg_temp.try($$UPDATE leadqual.fit_rule SET points = 2 WHERE model = 'cnt' AND value = '"title 7"'$$);
+SELECT pg_temp.try($$INSERT INTO leadqual.fit_rule (model, field, op, value, points) SELECT 'cnt2', 'job_title', 'eq', to_jsonb('title ' || i), 1 FROM generate_series(1, 1001) i$$);
+-- moving a rule into the full model is one more rule too
+SELECT pg_temp.try($$INSERT INTO leadqual.fit_rule (model, field, op, value, points) VALUES ('cnt2', 'country', 'eq', '"DE"', 1)$$);
+SELECT pg_temp.try($$UPDATE leadqual.fit_rule SET model = 'cnt' WHERE model = 'cnt2'$$);
+INSERT INTO leadqual.engagement_rule (model, event_type, points)
+SELECT 'cnt', 'ev' || i, 1 FROM generate_series(1, 990) i;
+-- 10 frequency rules of min_count 1000: 10,000 event times, the limit
+INSERT INTO leadqual.engagement_rule (model, event_type, points, min_count, within)
+SELECT 'cnt', 'freq' || i, 1, 1000, '1 day' FROM generate_series(1, 10) i;
+SELECT pg_temp.try($$INSERT INTO leadqual.engagement_rule (model, event_type, points) VALUES ('cnt', 'one_more', 1)$$);
+SELECT pg_temp.try($$UPDATE leadqual.engagement_rule SET min_count = 999 WHERE model = 'cnt' AND event_type = 'freq1'$$);
+SELECT pg_temp.try($$UPDATE leadqual.engagement_rule SET min_count = 1000 WHERE model = 'cnt' AND event_type = 'freq1'$$);
+DELETE FROM leadqual.engagement_rule WHERE model = 'cnt' AND event_type = 'ev1';
+SELECT pg_temp.try($$INSERT INTO leadqual.engagement_rule (model, event_type, points, min_count, within) VALUES ('cnt', 'freq11', 1, 1, '1 day')$$);
+-- renaming a full model moves its rules (ON UPDATE CASCADE), each counted once
+SELECT pg_temp.try($$UPDATE leadqual.scoring_model SET name = 'cnt_renamed' WHERE name = 'cnt'$$);
+SELECT pg_temp.try($$UPDATE leadqual.scoring_model SET name = 'cnt' WHERE name = 'cnt_renamed'$$);
+SELECT model, count(*) FROM leadqual.fit_rule WHERE model LIKE 'cnt%' GROUP BY 1 ORDER BY 1;
+SELECT model, count(*), sum(min_count) FILTER (WHERE within IS NOT NULL) AS event_times
+  FROM leadqual.engagement_rule WHERE model LIKE 'cnt%' GROUP BY 1 ORDER BY 1;
+
+-- every session compiles every model: the big ones must not slow down the
+-- others; a session that scores with the default model loads them too
 \c
 \i sql/include/try.sql
 SET statement_timeout = '2s';

@@ -29,10 +29,19 @@
  * rules of one rule_group.
  * Names (event_type, hand_raise_types elements, rule_group): identifiers,
  * not prose.
+ * Rules per model (fit and engagement, each): every session compiles every
+ * model, used or not, so a runaway rule set (20,000 regex rules took 0.37 s
+ * to load) would slow every session; a thousand is far more than a
+ * scoring model that people can read.
+ * Event times of frequency rules (Σ min_count): each lead's engagement
+ * state keeps them, 8 bytes each, in every aggregate group and stored
+ * state; 10,000 caps a state at about 80 kB.
  */
 #define LQ_MAX_HAND_RAISE_TYPES 1000
 #define LQ_MAX_IN_VALUES 1000
 #define LQ_MAX_NAME_LEN 255
+#define LQ_MAX_RULES 1000
+#define LQ_MAX_RECENT_SLOTS 10000
 
 extern void lq_compile_fit_rule(LqFitRule *rule, int64 rule_id, const char *field,
 								const char *op, Jsonb *value, double points,

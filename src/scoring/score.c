@@ -14,6 +14,7 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "funcapi.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
@@ -121,6 +122,7 @@ lq_score_lead(int64 lead_id, TimestampTz as_of, text *model_name, LqLeadScore *o
 		Datum		props = SPI_getbinval(tup, desc, 2, &pnull);
 		Datum		at = SPI_getbinval(tup, desc, 3, &onull);
 
+		CHECK_FOR_INTERRUPTS();
 		lq_eng_state_add_event(out->eng, DatumGetTextPP(type), props, pnull,
 							   DatumGetTimestampTz(at));
 	}
