@@ -77,21 +77,22 @@ lq_limit_exceeded(const char *what, long long n, int limit, const char *hint)
  * lq_check_name
  *		An event type, hand-raise type or rule group name: not empty, and at
  *		most LQ_MAX_NAME_LEN bytes (SQLSTATE 54000 beyond, 22023 if empty).
+ *		example is a good name of the kind, for the hint.
  */
 static void
-lq_check_name(const char *what, const char *name, int len)
+lq_check_name(const char *what, const char *name, int len, const char *example)
 {
 	if (len == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s must not be empty", what),
-				 errhint("Use a short identifier such as 'demo_request'.")));
+				 errhint("Use a short identifier such as '%s'.", example)));
 	if (len > LQ_MAX_NAME_LEN)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("%s is too long", what),
 				 errdetail("It has %d bytes; the limit is %d.", len, LQ_MAX_NAME_LEN),
-				 errhint("Use a short identifier such as 'demo_request'.")));
+				 errhint("Use a short identifier such as '%s'.", example)));
 }
 
 static const char *const lq_field_names[LQ_NUM_COLUMN_FIELDS] = {
@@ -179,7 +180,7 @@ lq_compile_fit_rule(LqFitRule *rule, int64 rule_id, const char *field,
 	/* rule_group: NULL for none, else a name (indexed by lq_index_fit_groups) */
 	if (rule_group != NULL)
 	{
-		lq_check_name("fit rule rule_group", rule_group, strlen(rule_group));
+		lq_check_name("fit rule rule_group", rule_group, strlen(rule_group), "seniority");
 		rule->group_name = pstrdup(rule_group);
 	}
 
@@ -369,7 +370,8 @@ lq_compile_eng_rule(LqEngRule *rule, int64 rule_id, const char *event_type,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("engagement rule event_type must not be empty"),
 				 errhint("Name the event type the rule scores, e.g. 'webinar_attended'.")));
-	lq_check_name("engagement rule event_type", event_type, strlen(event_type));
+	lq_check_name("engagement rule event_type", event_type, strlen(event_type),
+				  "webinar_attended");
 	rule->event_type = pstrdup(event_type);
 	rule->event_type_len = strlen(event_type);
 
@@ -528,8 +530,8 @@ lq_compile_model_row(LqModel *m, const char *name, double threshold,
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 					 errmsg("hand_raise_types must not contain nulls"),
 					 errhint("List event types, e.g. '{demo_request,contact_request}'.")));
-		lq_check_name("a hand_raise_types element", VARDATA_ANY(elems[i]),
-					  VARSIZE_ANY_EXHDR(elems[i]));
+		lq_check_name("a hand_raise_types element", VARDATA_ANY(DatumGetPointer(elems[i])),
+					  VARSIZE_ANY_EXHDR(DatumGetPointer(elems[i])), "demo_request");
 		m->hand_raise[i] = TextDatumGetCString(elems[i]);
 	}
 
