@@ -27,6 +27,7 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "libpq/pqformat.h"
+#include "miscadmin.h"
 #include "nodes/primnodes.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -926,9 +927,12 @@ lq_state_add_events(PG_FUNCTION_ARGS)
 				 errdetail("event_types has %d elements, properties %d, occurred_at %d.",
 						   nt, np, no)));
 	for (i = 0; i < nt; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
 		if (!tn[i] && !on[i])
 			lq_eng_state_add_event(s, DatumGetTextPP(tv[i]), pv[i], pn[i],
 								   DatumGetTimestampTz(ov[i]));
+	}
 	PG_RETURN_BYTEA_P(lq_eng_state_to_bytea(s));
 }
 

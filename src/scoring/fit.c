@@ -2,7 +2,9 @@
  *
  * fit.c
  *	  Fit scoring: who the lead is.  fit = Σ points of the fit rules of the
- *	  model that match the lead's columns and attributes (each rule once).
+ *	  model that match the lead's columns and attributes (each rule once),
+ *	  where the matching rules of one rule_group are alternatives: only the
+ *	  one with the most points counts.
  *
  *-------------------------------------------------------------------------
  */
@@ -647,25 +649,67 @@ lq_fit_rule_matches(LqFitRule *rule, LqLeadFields *fields)
 
 /*
  * lq_fit
- *		Fit score of a lead under a model, summing points in rule order.  If
- *		matched is not NULL, matched[i] tells whether rule i matched (the
- *		ledger of explain_score).
+ *		Fit score of a lead under a model: the points of the matching rules,
+ *		except that of the matching rules of one rule_group only the one with
+ *		the most points counts (the lowest rule_id among equals; SPEC §3).
+ *		Points are summed in rule order.  If counted is not NULL, counted[i]
+ *		tells whether rule i counted (the ledger of explain_score, which
+ *		therefore adds up to this sum).
+ *
+ *		This is the only place fit is computed.  A model without groups is
+ *		one pass over its rules; with groups, a first pass decides what
+ *		counts, in the model's scratch arrays (nothing is allocated per
+ *		lead), and stops testing a group once its unbeatable member matched.
  */
 double
-lq_fit(LqModel *model, LqLeadFields *fields, bool *matched)
+lq_fit(LqModel *model, LqLeadFields *fields, bool *counted)
 {
 	double		fit = 0;
 	int			i;
 
+	if (model->nfit_groups == 0)
+	{
+		for (i = 0; i < model->nfit; i++)
+		{
+			bool		m = lq_fit_rule_matches(&model->fit[i], fields);
+
+			if (counted)
+				counted[i] = m;
+			if (m)
+				fit += model->fit[i].points;
+		}
+		lq_check_sum(fit, "fit");
+		return fit;
+	}
+
+	if (counted == NULL)
+		counted = model->fit_counted;
+	for (i = 0; i < model->nfit_groups; i++)
+		model->fit_best[i] = -1;	/* no member matched yet */
 	for (i = 0; i < model->nfit; i++)
 	{
-		bool		m = lq_fit_rule_matches(&model->fit[i], fields);
+		LqFitRule  *r = &model->fit[i];
+		int		   *best = r->group >= 0 ? &model->fit_best[r->group] : NULL;
 
-		if (matched)
-			matched[i] = m;
-		if (m)
-			fit += model->fit[i].points;
+		counted[i] = false;
+		if (best != NULL && *best >= 0 && model->fit[*best].group_top)
+			continue;			/* the group's winner is known */
+		if (!lq_fit_rule_matches(r, fields))
+			continue;
+		if (best == NULL)
+			counted[i] = true;
+		else if (*best < 0 || r->points > model->fit[*best].points)
+		{
+			/* strictly more points: an earlier (lower rule_id) tie stays */
+			if (*best >= 0)
+				counted[*best] = false;
+			counted[i] = true;
+			*best = i;
+		}
 	}
+	for (i = 0; i < model->nfit; i++)
+		if (counted[i])
+			fit += model->fit[i].points;
 	lq_check_sum(fit, "fit");
 	return fit;
 }

@@ -27,6 +27,7 @@
 
 #include "fmgr.h"
 #include "libpq/pqformat.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
@@ -211,6 +212,7 @@ lq_crossing_final(PG_FUNCTION_ARGS)
 	{
 		LqEntry    *e = &s->entries[i];
 
+		CHECK_FOR_INTERRUPTS();
 		if (e->code >= 0)
 			lq_eng_state_add_match(eng, e->code, e->t);
 		else if (e->code == LQ_ENTRY_HANDRAISE)

@@ -28,6 +28,7 @@
 #include "common/hashfn.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
+#include "miscadmin.h"
 #include "regex/regex.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -171,6 +172,7 @@ lq_load_rules(void)
 			bool		n;
 			LqModel    *m;
 
+			CHECK_FOR_INTERRUPTS();
 			oldcxt = MemoryContextSwitchTo(newcxt);
 			m = palloc0(sizeof(LqModel));
 			lq_compile_model_row(m,
@@ -191,8 +193,8 @@ lq_load_rules(void)
 		}
 
 		/* fit rules */
-		ret = SPI_execute("SELECT model, rule_id, field, op, value::pg_catalog.text, points, description"
-						  " FROM leadqual.fit_rule ORDER BY model, rule_id", true, 0);
+		ret = SPI_execute("SELECT model, rule_id, field, op, value::pg_catalog.text, points, description,"
+						  " rule_group FROM leadqual.fit_rule ORDER BY model, rule_id", true, 0);
 		if (ret != SPI_OK_SELECT)
 			elog(ERROR, "could not read leadqual.fit_rule: %s", SPI_result_code_string(ret));
 		tt = SPI_tuptable;
@@ -212,8 +214,11 @@ lq_load_rules(void)
 			double		points = DatumGetFloat8(lq_getdatum(tup, desc, 6, &n));
 			Datum		descr = lq_getdatum(tup, desc, 7, &n);
 			char	   *descrtext = n ? NULL : TextDatumGetCString(descr);
+			Datum		group = lq_getdatum(tup, desc, 8, &n);
+			char	   *grouptext = n ? NULL : TextDatumGetCString(group);
 			Jsonb	   *jvalue = NULL;
 
+			CHECK_FOR_INTERRUPTS();
 			if (m == NULL)
 				continue;		/* the foreign key makes this impossible */
 			if (valuetext)
@@ -222,10 +227,12 @@ lq_load_rules(void)
 			if ((m->nfit & (m->nfit - 1)) == 0 && m->nfit >= 8)
 				m->fit = repalloc(m->fit, sizeof(LqFitRule) * m->nfit * 2);
 			lq_compile_fit_rule(&m->fit[m->nfit++], rule_id, field, op, jvalue,
-								points, descrtext);
+								points, grouptext, descrtext);
 			MemoryContextSwitchTo(oldcxt);
-			appendStringInfo(&fp[k], "F%lld|%s|%s|%s|%.17g|", (long long) rule_id,
-							 field, op, valuetext ? valuetext : "", points);
+			/* a NULL group and a group's name differ: "G" only with a name */
+			appendStringInfo(&fp[k], "F%lld|%s|%s|%s|%.17g|%s%s|", (long long) rule_id,
+							 field, op, valuetext ? valuetext : "", points,
+							 grouptext ? "G" : "", grouptext ? grouptext : "");
 		}
 
 		/* engagement rules */
@@ -260,6 +267,7 @@ lq_load_rules(void)
 			char	   *descrtext = n ? NULL : TextDatumGetCString(descr);
 			Jsonb	   *jprops = NULL;
 
+			CHECK_FOR_INTERRUPTS();
 			if (m == NULL)
 				continue;
 			if (propstext)
@@ -288,6 +296,7 @@ lq_load_rules(void)
 		{
 			oldcxt = MemoryContextSwitchTo(newcxt);
 			lq_index_event_types(models[i]);
+			lq_index_fit_groups(models[i]);
 			MemoryContextSwitchTo(oldcxt);
 			models[i]->fingerprint = hash_bytes((unsigned char *) fp[i].data, fp[i].len);
 		}
@@ -370,27 +379,6 @@ LqModel *
 lq_get_model_text(text *name)
 {
 	return lq_get_model(VARDATA_ANY(name), VARSIZE_ANY_EXHDR(name));
-}
-
-/*
- * lq_find_event_type
- *		The engagement rules of one event type, or NULL if none.
- */
-LqEventType *
-lq_find_event_type(LqModel *model, const char *type, int len)
-{
-	int			i;
-
-	for (i = 0; i < model->ntypes; i++)
-	{
-		LqEventType *t = &model->types[i];
-
-		/* the last byte tells most types of one length apart */
-		if (t->len == len && len > 0 && t->name[len - 1] == type[len - 1] &&
-			memcmp(t->name, type, len) == 0)
-			return t;
-	}
-	return NULL;
 }
 
 /*

@@ -15,15 +15,85 @@
 #include <math.h>
 
 #include "catalog/pg_collation.h"
+#include "common/hashfn.h"
+#include "miscadmin.h"
 #include "regex/regex.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/formatting.h"
+#include "utils/hsearch.h"
 #include "utils/memutils.h"
 
 #include "scoring/rules.h"
 
 #define LQ_MAX_MIN_COUNT 1000
+
+/*
+ * Event types by name, for models with more than LQ_TYPE_HASH_MIN types
+ * (lq_find_event_type).  The key points into the type's own name.
+ */
+typedef struct LqTypeKey
+{
+	const char *name;
+	int			len;
+} LqTypeKey;
+
+typedef struct LqTypeEntry
+{
+	LqTypeKey	key;
+	uint32		hash;
+	char		status;			/* simplehash's */
+	int			index;			/* into model->types */
+} LqTypeEntry;
+
+#define SH_PREFIX lq_typehash
+#define SH_ELEMENT_TYPE LqTypeEntry
+#define SH_KEY_TYPE LqTypeKey
+#define SH_KEY key
+#define SH_HASH_KEY(tb, k) hash_bytes((const unsigned char *) (k).name, (k).len)
+#define SH_EQUAL(tb, a, b) ((a).len == (b).len && memcmp((a).name, (b).name, (a).len) == 0)
+#define SH_STORE_HASH
+#define SH_GET_HASH(tb, e) ((e)->hash)
+#define SH_SCOPE static inline
+#define SH_DECLARE
+#define SH_DEFINE
+#include "lib/simplehash.h"
+
+/*
+ * lq_limit_exceeded
+ *		Report a user-controlled size beyond its limit (SQLSTATE 54000).
+ */
+static void
+lq_limit_exceeded(const char *what, long long n, int limit, const char *hint)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("%s has too many elements", what),
+			 errdetail("It has %lld; the limit is %d.", n, limit),
+			 errhint("%s", hint)));
+}
+
+/*
+ * lq_check_name
+ *		An event type, hand-raise type or rule group name: not empty, and at
+ *		most LQ_MAX_NAME_LEN bytes (SQLSTATE 54000 beyond, 22023 if empty).
+ *		example is a good name of the kind, for the hint.
+ */
+static void
+lq_check_name(const char *what, const char *name, int len, const char *example)
+{
+	if (len == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must not be empty", what),
+				 errhint("Use a short identifier such as '%s'.", example)));
+	if (len > LQ_MAX_NAME_LEN)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%s is too long", what),
+				 errdetail("It has %d bytes; the limit is %d.", len, LQ_MAX_NAME_LEN),
+				 errhint("Use a short identifier such as '%s'.", example)));
+}
 
 static const char *const lq_field_names[LQ_NUM_COLUMN_FIELDS] = {
 	"email", "company", "job_title", "industry", "country",
@@ -97,7 +167,7 @@ lq_bad_value(const char *op, const char *detail, const char *hint)
 void
 lq_compile_fit_rule(LqFitRule *rule, int64 rule_id, const char *field,
 					const char *op, Jsonb *value, double points,
-					const char *description)
+					const char *rule_group, const char *description)
 {
 	int			i;
 
@@ -105,6 +175,14 @@ lq_compile_fit_rule(LqFitRule *rule, int64 rule_id, const char *field,
 	rule->rule_id = rule_id;
 	rule->description = description ? pstrdup(description) : NULL;
 	rule->memo_cxt = CurrentMemoryContext;
+	rule->group = -1;
+
+	/* rule_group: NULL for none, else a name (indexed by lq_index_fit_groups) */
+	if (rule_group != NULL)
+	{
+		lq_check_name("fit rule rule_group", rule_group, strlen(rule_group), "seniority");
+		rule->group_name = pstrdup(rule_group);
+	}
 
 	/* field */
 	rule->field = LQ_FIELD_ATTRIBUTE;
@@ -158,10 +236,14 @@ lq_compile_fit_rule(LqFitRule *rule, int64 rule_id, const char *field,
 			lq_bad_value(op, "Operator in needs a non-empty JSON array of strings, numbers or booleans.",
 						 "Write the value as a JSON array, e.g. '[\"DE\", \"FR\"]'.");
 		n = JB_ROOT_COUNT(value);
+		if (n > LQ_MAX_IN_VALUES)
+			lq_limit_exceeded("the value list of fit rule operator in", n, LQ_MAX_IN_VALUES,
+							  "Split the list over several rules in one rule_group, or match with a regex rule.");
 		rule->scalars = palloc(sizeof(LqScalar) * n);
 		it = JsonbIteratorInit(&value->root);
 		while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
 		{
+			CHECK_FOR_INTERRUPTS();
 			if (tok != WJB_ELEM)
 				continue;
 			if (!lq_scalar_from_jsonb(&v, &rule->scalars[rule->nscalars]))
@@ -289,6 +371,8 @@ lq_compile_eng_rule(LqEngRule *rule, int64 rule_id, const char *event_type,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("engagement rule event_type must not be empty"),
 				 errhint("Name the event type the rule scores, e.g. 'webinar_attended'.")));
+	lq_check_name("engagement rule event_type", event_type, strlen(event_type),
+				  "webinar_attended");
 	rule->event_type = pstrdup(event_type);
 	rule->event_type_len = strlen(event_type);
 
@@ -441,17 +525,25 @@ lq_compile_model_row(LqModel *m, const char *name, double threshold,
 				 errhint("A is the best fit letter; D lets every fit become an MQL by score.")));
 	m->min_fit_grade = min_fit_grade[0];
 
+	/* count before deconstructing: the limit must not cost the whole array */
+	n = ArrayGetNItems(ARR_NDIM(hand_raise), ARR_DIMS(hand_raise));
+	if (n > LQ_MAX_HAND_RAISE_TYPES)
+		lq_limit_exceeded("hand_raise_types", n, LQ_MAX_HAND_RAISE_TYPES,
+						  "List the few event types that mean a lead asked for sales, e.g. '{demo_request,contact_request}'.");
 	deconstruct_array(hand_raise, TEXTOID, -1, false, TYPALIGN_INT,
 					  &elems, &nulls, &n);
 	m->nhand_raise = n;
 	m->hand_raise = palloc(sizeof(char *) * Max(n, 1));
 	for (i = 0; i < n; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		if (nulls[i])
 			ereport(ERROR,
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 					 errmsg("hand_raise_types must not contain nulls"),
 					 errhint("List event types, e.g. '{demo_request,contact_request}'.")));
+		lq_check_name("a hand_raise_types element", VARDATA_ANY(DatumGetPointer(elems[i])),
+					  VARSIZE_ANY_EXHDR(DatumGetPointer(elems[i])), "demo_request");
 		m->hand_raise[i] = TextDatumGetCString(elems[i]);
 	}
 
@@ -475,48 +567,204 @@ lq_compile_model_row(LqModel *m, const char *name, double threshold,
 }
 
 /*
+ * lq_type_key
+ *		The hash key of an event type name.
+ */
+static inline LqTypeKey
+lq_type_key(const char *name, int len)
+{
+	LqTypeKey	k;
+
+	k.name = name;
+	k.len = len;
+	return k;
+}
+
+/*
  * lq_index_event_types
  *		Group a model's engagement rules by event type (and mark hand-raise
- *		types), and lay out the timestamp slots of frequency rules.
+ *		types), and lay out the timestamp slots of frequency rules.  Linear in
+ *		the number of rules and hand-raise types: names are found through a
+ *		hash table built here (kept for lq_find_event_type when the model has
+ *		many types), and each type's rule list is sized by a first count.
  */
 void
 lq_index_event_types(LqModel *m)
 {
 	int			maxtypes = m->neng + m->nhand_raise;
+	int		   *type_of = palloc(sizeof(int) * Max(maxtypes, 1));
 	int			i;
 
 	m->types = palloc0(sizeof(LqEventType) * Max(maxtypes, 1));
 	m->ntypes = 0;
 	m->nrecent = 0;
+	m->type_hash = lq_typehash_create(CurrentMemoryContext, Max(maxtypes, 1), NULL);
 
-	for (i = 0; i < m->neng + m->nhand_raise; i++)
+	/* the distinct names, in order of first appearance */
+	for (i = 0; i < maxtypes; i++)
 	{
 		const char *name = i < m->neng ? m->eng[i].event_type : m->hand_raise[i - m->neng];
 		int			len = strlen(name);
-		LqEventType *t = lq_find_event_type(m, name, len);
+		bool		found;
+		LqTypeEntry *e;
 
-		if (t == NULL)
+		CHECK_FOR_INTERRUPTS();
+		e = lq_typehash_insert(m->type_hash, lq_type_key(name, len), &found);
+		if (!found)
 		{
-			t = &m->types[m->ntypes++];
+			LqEventType *t = &m->types[m->ntypes];
+
 			t->name = pstrdup(name);
 			t->len = len;
-			t->rules = palloc(sizeof(int) * Max(m->neng, 1));
+			e->key.name = t->name;
+			e->index = m->ntypes++;
 		}
+		type_of[i] = e->index;
 		if (i < m->neng)
-		{
-			LqEngRule  *r = &m->eng[i];
-
-			t->rules[t->nrules++] = i;
-			if (r->properties)
-				t->any_properties = true;
-			if (r->is_frequency)
-			{
-				r->recent_offset = m->nrecent;
-				m->nrecent += r->min_count;
-			}
-		}
+			m->types[e->index].nrules++;
 		else
-			t->hand_raise = true;
+			m->types[e->index].hand_raise = true;
+	}
+
+	for (i = 0; i < m->ntypes; i++)
+	{
+		LqEventType *t = &m->types[i];
+
+		t->rules = palloc(sizeof(int) * Max(t->nrules, 1));
+		t->nrules = 0;
+	}
+
+	for (i = 0; i < m->neng; i++)
+	{
+		LqEngRule  *r = &m->eng[i];
+		LqEventType *t = &m->types[type_of[i]];
+
+		t->rules[t->nrules++] = i;
+		if (r->properties)
+			t->any_properties = true;
+		if (r->is_frequency)
+		{
+			r->recent_offset = m->nrecent;
+			m->nrecent += r->min_count;
+		}
+	}
+
+	pfree(type_of);
+	if (m->ntypes <= LQ_TYPE_HASH_MIN)
+	{
+		lq_typehash_destroy(m->type_hash);
+		m->type_hash = NULL;
 	}
 }
 
+/*
+ * lq_find_event_type
+ *		The engagement rules of one event type, or NULL if none.  This runs
+ *		for every event scored: a model with a handful of types (the usual
+ *		case) is scanned, which beats hashing the name; beyond
+ *		LQ_TYPE_HASH_MIN types the hash table built by lq_index_event_types
+ *		answers.
+ */
+LqEventType *
+lq_find_event_type(LqModel *model, const char *type, int len)
+{
+	int			i;
+
+	if (model->type_hash != NULL)
+	{
+		LqTypeEntry *e;
+
+		if (len == 0 || len > LQ_MAX_NAME_LEN)
+			return NULL;		/* no rule or hand-raise type has such a name */
+		e = lq_typehash_lookup(model->type_hash, lq_type_key(type, len));
+		return e ? &model->types[e->index] : NULL;
+	}
+
+	for (i = 0; i < model->ntypes; i++)
+	{
+		LqEventType *t = &model->types[i];
+
+		/* the last byte tells most types of one length apart */
+		if (t->len == len && len > 0 && t->name[len - 1] == type[len - 1] &&
+			memcmp(t->name, type, len) == 0)
+			return t;
+	}
+	return NULL;
+}
+
+/* One rule_group while a model's fit rules are indexed. */
+typedef struct LqGroupEntry
+{
+	char		name[LQ_MAX_NAME_LEN + 1];	/* key */
+	int			index;
+} LqGroupEntry;
+
+/*
+ * lq_index_fit_groups
+ *		Number a model's rule groups 0 … nfit_groups − 1 (rule->group, −1 for
+ *		an ungrouped rule), mark in each group the rule no other member can
+ *		beat (the most points, the lowest rule_id among equals: lq_fit stops
+ *		testing a group once that one matched), and allocate the scratch
+ *		arrays lq_fit works in, so that it allocates nothing per lead.
+ *		Rules are in rule_id order.
+ */
+void
+lq_index_fit_groups(LqModel *m)
+{
+	HTAB	   *groups = NULL;
+	int		   *top;
+	int			i;
+
+	m->nfit_groups = 0;
+	for (i = 0; i < m->nfit; i++)
+	{
+		LqFitRule  *r = &m->fit[i];
+		LqGroupEntry *e;
+		char		key[LQ_MAX_NAME_LEN + 1];
+		bool		found;
+
+		CHECK_FOR_INTERRUPTS();
+		r->group = -1;
+		r->group_top = false;
+		if (r->group_name == NULL)
+			continue;
+		if (groups == NULL)
+		{
+			HASHCTL		ctl;
+
+			ctl.keysize = LQ_MAX_NAME_LEN + 1;
+			ctl.entrysize = sizeof(LqGroupEntry);
+			ctl.hcxt = CurrentMemoryContext;
+			groups = hash_create("leadqual fit rule groups", 16, &ctl,
+								 HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+		}
+		/* names were checked to fit (lq_check_name) */
+		memset(key, 0, sizeof(key));
+		strlcpy(key, r->group_name, sizeof(key));
+		e = hash_search(groups, key, HASH_ENTER, &found);
+		if (!found)
+			e->index = m->nfit_groups++;
+		r->group = e->index;
+	}
+	if (groups != NULL)
+		hash_destroy(groups);
+
+	m->fit_best = palloc(sizeof(int) * Max(m->nfit_groups, 1));
+	m->fit_counted = palloc(sizeof(bool) * Max(m->nfit, 1));
+
+	/* the unbeatable member of each group: first of the most points */
+	top = palloc(sizeof(int) * Max(m->nfit_groups, 1));
+	for (i = 0; i < m->nfit_groups; i++)
+		top[i] = -1;
+	for (i = 0; i < m->nfit; i++)
+	{
+		LqFitRule  *r = &m->fit[i];
+
+		if (r->group >= 0 &&
+			(top[r->group] < 0 || r->points > m->fit[top[r->group]].points))
+			top[r->group] = i;
+	}
+	for (i = 0; i < m->nfit_groups; i++)
+		m->fit[top[i]].group_top = true;
+	pfree(top);
+}

@@ -11,6 +11,7 @@
 
 #include "commands/trigger.h"
 #include "executor/spi.h"
+#include "catalog/pg_type.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -63,6 +64,92 @@ static const char *const lq_model_required[] = {
 };
 
 /*
+ * lq_check_model_size
+ *		A model has at most LQ_MAX_RULES fit rules and LQ_MAX_RULES
+ *		engagement rules, and its frequency rules keep at most
+ *		LQ_MAX_RECENT_SLOTS event times per lead (the sum of their
+ *		min_count): every session compiles every model, and every engagement
+ *		state of a lead holds those slots.  Counts the model's other rules
+ *		with the new row.  Concurrent transactions do not see each other's
+ *		rows, so together they may pass the limit by what they add; it is a
+ *		guard against runaway rule sets, not an exact quota.
+ */
+static void
+lq_check_model_size(bool fit, Datum model, Datum new_id, Datum old_id, int new_slots)
+{
+	static const char *const fit_sql =
+		"SELECT pg_catalog.count(*), 0::pg_catalog.int8 FROM leadqual.fit_rule"
+		" WHERE model OPERATOR(pg_catalog.=) $1"
+		" AND rule_id OPERATOR(pg_catalog.<>) $2 AND rule_id OPERATOR(pg_catalog.<>) $3";
+	static const char *const eng_sql =
+		"SELECT pg_catalog.count(*),"
+		" COALESCE(pg_catalog.sum(min_count) FILTER (WHERE within IS NOT NULL), 0)"
+		" FROM leadqual.engagement_rule"
+		" WHERE model OPERATOR(pg_catalog.=) $1"
+		" AND rule_id OPERATOR(pg_catalog.<>) $2 AND rule_id OPERATOR(pg_catalog.<>) $3";
+	Oid			types[3] = {TEXTOID, INT8OID, INT8OID};
+	Datum		args[3] = {model, new_id, old_id};
+	bool		n;
+	int64		nrules;
+	int64		slots;
+	int			ret;
+
+	if ((ret = SPI_connect()) != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(ret));
+	ret = SPI_execute_with_args(fit ? fit_sql : eng_sql, 3, types, args, NULL, false, 1);
+	if (ret != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "could not count the rules of a model: %s", SPI_result_code_string(ret));
+	nrules = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &n)) + 1;
+	slots = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &n)) + new_slots;
+	SPI_finish();
+
+	if (nrules > LQ_MAX_RULES)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("scoring model \"%s\" has too many %s rules",
+						TextDatumGetCString(model), fit ? "fit" : "engagement"),
+				 errdetail("With this row it would have %lld; the limit is %d.",
+						   (long long) nrules, LQ_MAX_RULES),
+				 errhint(fit ? "Combine rules: an in list or a regex alternation matches many values in one rule." :
+						 "Combine rules: a rule without properties matches every event of its type.")));
+	if (slots > LQ_MAX_RECENT_SLOTS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("frequency rules of scoring model \"%s\" need too many event times",
+						TextDatumGetCString(model)),
+				 errdetail("Their min_count values add up to %lld with this row; the limit is %d.",
+						   (long long) slots, LQ_MAX_RECENT_SLOTS),
+				 errhint("Each lead's engagement state keeps min_count event times per frequency rule: use fewer or smaller frequency rules.")));
+}
+
+/*
+ * lq_check_rule_count
+ *		lq_check_model_size for a new fit or engagement rule row (not when
+ *		its model or rule_id is NULL: the table's constraints refuse it).
+ */
+static void
+lq_check_rule_count(TriggerData *trigdata, HeapTuple tup, TupleDesc desc, bool fit,
+					int new_slots)
+{
+	bool		mn,
+				idn,
+				on = true;
+	Datum		model = lq_attr(tup, desc, "model", &mn);
+	Datum		id = lq_attr(tup, desc, "rule_id", &idn);
+	Datum		old_id = id;
+
+	if (mn || idn)
+		return;
+	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
+	{
+		old_id = lq_attr(trigdata->tg_trigtuple, desc, "rule_id", &on);
+		if (on)
+			old_id = id;
+	}
+	lq_check_model_size(fit, model, id, old_id, new_slots);
+}
+
+/*
  * lq_validate_rule
  *		BEFORE INSERT OR UPDATE row trigger on scoring_model, fit_rule and
  *		engagement_rule: compile the new row and let the compiler report what
@@ -105,8 +192,10 @@ lq_validate_rule(PG_FUNCTION_ARGS)
 	if (strcmp(relname, "fit_rule") == 0)
 	{
 		LqFitRule	rule;
-		bool		vn;
+		bool		vn,
+					gn;
 		Datum		value = lq_attr(tup, desc, "value", &vn);
+		Datum		group = lq_attr(tup, desc, "rule_group", &gn);
 
 		/* vn, not n: n is overwritten by the other arguments' lq_attr calls */
 		lq_compile_fit_rule(&rule, 0,
@@ -114,7 +203,9 @@ lq_validate_rule(PG_FUNCTION_ARGS)
 							TextDatumGetCString(lq_attr(tup, desc, "op", &n)),
 							vn ? NULL : DatumGetJsonbP(value),
 							DatumGetFloat8(lq_attr(tup, desc, "points", &n)),
+							gn ? NULL : TextDatumGetCString(group),
 							NULL);
+		lq_check_rule_count(trigdata, tup, desc, true, 0);
 	}
 	else if (strcmp(relname, "engagement_rule") == 0)
 	{
@@ -137,6 +228,8 @@ lq_validate_rule(PG_FUNCTION_ARGS)
 							DatumGetInt32(lq_attr(tup, desc, "min_count", &n)),
 							wn ? NULL : DatumGetIntervalP(within),
 							NULL);
+		lq_check_rule_count(trigdata, tup, desc, false,
+							rule.is_frequency ? rule.min_count : 0);
 	}
 	else if (strcmp(relname, "scoring_model") == 0)
 	{

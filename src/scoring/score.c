@@ -14,6 +14,7 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "funcapi.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
@@ -27,7 +28,7 @@ typedef struct LqLeadScore
 	TimestampTz as_of;
 	double		fit;
 	double		engagement;
-	bool	   *fit_matched;	/* [model->nfit] */
+	bool	   *fit_counted;	/* [model->nfit] rules that counted */
 	LqEngState *eng;
 } LqLeadScore;
 
@@ -104,9 +105,9 @@ lq_score_lead(int64 lead_id, TimestampTz as_of, text *model_name, LqLeadScore *o
 
 	out->model = lq_get_model_text(model_name ? model_name : fields.model);
 	out->as_of = as_of;
-	out->fit_matched = MemoryContextAllocZero(callercxt,
+	out->fit_counted = MemoryContextAllocZero(callercxt,
 											  sizeof(bool) * Max(out->model->nfit, 1));
-	out->fit = lq_fit(out->model, &fields, out->fit_matched);
+	out->fit = lq_fit(out->model, &fields, out->fit_counted);
 
 	out->eng = lq_eng_state_new(out->model, as_of, callercxt);
 	ret = SPI_execute_plan(lq_events_plan, args, NULL, true, 0);
@@ -123,6 +124,7 @@ lq_score_lead(int64 lead_id, TimestampTz as_of, text *model_name, LqLeadScore *o
 		Datum		props = SPI_getbinval(tup, desc, 2, &pnull);
 		Datum		at = SPI_getbinval(tup, desc, 3, &onull);
 
+		CHECK_FOR_INTERRUPTS();
 		lq_eng_state_add_event(out->eng, DatumGetTextPP(type), props, pnull,
 							   DatumGetTimestampTz(at));
 	}
@@ -190,8 +192,9 @@ lq_score(PG_FUNCTION_ARGS)
 /*
  * lq_explain_score
  *		explain_score(lead_id, as_of, model) → the ledger: one row per fit rule
- *		that matches, one per engagement rule with a matching event, in rule
- *		order.  Contributions add up to score().
+ *		that counts (of a rule_group's matching rules, the one that counted),
+ *		one per engagement rule with a matching event, in rule order.
+ *		Contributions add up to score().
  */
 Datum
 lq_explain_score(PG_FUNCTION_ARGS)
@@ -213,7 +216,7 @@ lq_explain_score(PG_FUNCTION_ARGS)
 		Datum		values[5];
 		bool		nulls[5] = {false, false, false, true, false};
 
-		if (!sc.fit_matched[i])
+		if (!sc.fit_counted[i])
 			continue;
 		values[0] = CStringGetTextDatum("fit");
 		values[1] = Int64GetDatum(r->rule_id);

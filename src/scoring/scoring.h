@@ -81,6 +81,9 @@ typedef struct LqFitRule
 	double		lo;
 	double		hi;
 	double		points;
+	char	   *group_name;		/* rule_group, NULL for none */
+	int			group;			/* its number in the model, -1 for none */
+	bool		group_top;		/* no other member of the group beats it */
 	char	   *description;
 } LqFitRule;
 
@@ -132,14 +135,22 @@ typedef struct LqModel
 
 	int			nfit;
 	LqFitRule  *fit;
+	int			nfit_groups;	/* distinct rule_group values */
+	int		   *fit_best;		/* [nfit_groups] lq_fit's scratch */
+	bool	   *fit_counted;	/* [nfit] lq_fit's scratch */
 	int			neng;
 	LqEngRule  *eng;
 	int			ntypes;
 	LqEventType *types;
+	struct lq_typehash_hash *type_hash; /* types by name, if more than
+										 * LQ_TYPE_HASH_MIN */
 	int			nrecent;		/* total timestamp slots of frequency rules */
 
 	uint32		fingerprint;	/* hash of the compiled rules */
 } LqModel;
+
+/* up to this many event types, lq_find_event_type scans instead of hashing */
+#define LQ_TYPE_HASH_MIN 32
 
 extern LqModel *lq_find_model(const char *name, int len, bool *found);
 extern LqModel *lq_get_model(const char *name, int len);
@@ -195,7 +206,7 @@ extern void lq_lead_fields_from_slot(TupleTableSlot *slot, const int *attnums,
 									 LqLeadFields *fields);
 extern void lq_lead_fields(HeapTupleHeader lead, LqLeadFields *fields);
 extern bool lq_fit_rule_matches(LqFitRule *rule, LqLeadFields *fields);
-extern double lq_fit(LqModel *model, LqLeadFields *fields, bool *matched);
+extern double lq_fit(LqModel *model, LqLeadFields *fields, bool *counted);
 
 /* ----------------------------------------------------------------
  * Engagement state (engagement.c)

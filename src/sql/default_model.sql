@@ -5,22 +5,30 @@
  * The threshold is above the best possible fit (85), so no lead becomes an
  * MQL on who it is alone; a fit grade of at least C keeps poor fits out
  * unless they raise their hand.
+ *
+ * The best fit is 85 because the three seniority rules are one rule_group
+ * (a "Founder, Director and Team Lead" is scored once, as a founder: 35)
+ * and the company-size ranges are another (they are disjoint on the integer
+ * company_size anyway; the group keeps it so if a range is edited):
+ * 35 seniority + 25 size + 15 industry + 10 country.  The student penalty
+ * is not in the seniority group: it applies on top ("Founder (student)"
+ * gets 35 - 30).
  */
 INSERT INTO @extschema@.scoring_model (name, mql_threshold, min_fit_grade, description, builtin)
 VALUES ('default', 100, 'C', 'B2B model: fit on seniority, company size, industry and business e-mail; engagement on hand-raises, pricing interest, webinars, content and e-mail', true);
 
-INSERT INTO @extschema@.fit_rule (model, field, op, value, points, description, builtin) VALUES
-    ('default', 'job_title', 'regex', '"(^|[^a-z])(chief|ceo|cto|cfo|cmo|coo|cio|founder|owner|president)([^a-z]|$)"', 35, 'C-level, founder or owner', true),
-    ('default', 'job_title', 'regex', '"(^|[^a-z])(vp|svp|evp|vice president|head of|director)([^a-z]|$)"', 25, 'VP, head of or director', true),
-    ('default', 'job_title', 'regex', '"(^|[^a-z])(manager|lead)([^a-z]|$)"', 15, 'manager or team lead', true),
-    ('default', 'job_title', 'regex', '"(^|[^a-z])(student|intern|trainee)([^a-z]|$)"', -30, 'student or intern', true),
-    ('default', 'company_size', 'range', '[1000, null]', 25, 'enterprise (1000+ employees)', true),
-    ('default', 'company_size', 'range', '[200, 999]', 20, 'mid-market (200-999 employees)', true),
-    ('default', 'company_size', 'range', '[50, 199]', 10, 'small business (50-199 employees)', true),
-    ('default', 'company_size', 'range', '[0, 9]', -10, 'micro company (under 10 employees)', true),
-    ('default', 'industry', 'in', '["software", "saas", "technology", "financial services", "manufacturing", "healthcare"]', 15, 'target industry', true),
-    ('default', 'country', 'in', '["US", "CA", "GB", "DE", "FR", "NL", "SE", "AU"]', 10, 'target market', true),
-    ('default', 'email', 'regex', '"@(gmail|googlemail|yahoo|hotmail|outlook|live|aol|icloud|gmx|web|mail)\\."', -20, 'free e-mail address', true);
+INSERT INTO @extschema@.fit_rule (model, field, op, value, points, rule_group, description, builtin) VALUES
+    ('default', 'job_title', 'regex', '"(^|[^a-z])(chief|ceo|cto|cfo|cmo|coo|cio|founder|owner|president)([^a-z]|$)"', 35, 'seniority', 'C-level, founder or owner', true),
+    ('default', 'job_title', 'regex', '"(^|[^a-z])(vp|svp|evp|vice president|head of|director)([^a-z]|$)"', 25, 'seniority', 'VP, head of or director', true),
+    ('default', 'job_title', 'regex', '"(^|[^a-z])(manager|lead)([^a-z]|$)"', 15, 'seniority', 'manager or team lead', true),
+    ('default', 'job_title', 'regex', '"(^|[^a-z])(student|intern|trainee)([^a-z]|$)"', -30, NULL, 'student or intern', true),
+    ('default', 'company_size', 'range', '[1000, null]', 25, 'company_size', 'enterprise (1000+ employees)', true),
+    ('default', 'company_size', 'range', '[200, 999]', 20, 'company_size', 'mid-market (200-999 employees)', true),
+    ('default', 'company_size', 'range', '[50, 199]', 10, 'company_size', 'small business (50-199 employees)', true),
+    ('default', 'company_size', 'range', '[0, 9]', -10, 'company_size', 'micro company (under 10 employees)', true),
+    ('default', 'industry', 'in', '["software", "saas", "technology", "financial services", "manufacturing", "healthcare"]', 15, NULL, 'target industry', true),
+    ('default', 'country', 'in', '["US", "CA", "GB", "DE", "FR", "NL", "SE", "AU"]', 10, NULL, 'target market', true),
+    ('default', 'email', 'regex', '"@(gmail|googlemail|yahoo|hotmail|outlook|live|aol|icloud|gmx|web|mail)\\."', -20, NULL, 'free e-mail address', true);
 
 INSERT INTO @extschema@.engagement_rule (model, event_type, properties, points, half_life, max_points, min_count, within, description, builtin) VALUES
     ('default', 'demo_request', NULL, 40, '30 days', 60, 1, NULL, 'demo request (hand-raise)', true),

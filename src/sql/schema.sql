@@ -51,11 +51,12 @@ CREATE TABLE @extschema@.fit_rule (
     value       jsonb,
     points      float8 NOT NULL,
     description text,
+    rule_group  text,
     builtin     boolean NOT NULL DEFAULT false
 );
 CREATE INDEX fit_rule_model_idx ON @extschema@.fit_rule (model);
 COMMENT ON TABLE @extschema@.fit_rule IS
-    'fit rules: points a lead gets for who it is; fit = sum of the points of the matching rules';
+    'fit rules: points a lead gets for who it is; fit = sum of the points of the matching rules, one per rule_group';
 COMMENT ON COLUMN @extschema@.fit_rule.rule_id IS 'rule identifier';
 COMMENT ON COLUMN @extschema@.fit_rule.model IS 'scoring model the rule belongs to';
 COMMENT ON COLUMN @extschema@.fit_rule.field IS 'lead column (email, company, job_title, industry, country, company_size, source_channel) or attributes.<key> for a key of lead.attributes';
@@ -63,6 +64,7 @@ COMMENT ON COLUMN @extschema@.fit_rule.op IS 'eq (scalar, case-insensitive for t
 COMMENT ON COLUMN @extschema@.fit_rule.value IS 'operand of op as JSON; NULL for exists';
 COMMENT ON COLUMN @extschema@.fit_rule.points IS 'points added when the rule matches (may be negative)';
 COMMENT ON COLUMN @extschema@.fit_rule.description IS 'what the rule means, shown by explain_score';
+COMMENT ON COLUMN @extschema@.fit_rule.rule_group IS 'rules of one group (same model) are alternatives: of its matching rules only the one with the most points counts (ties: lowest rule_id); NULL = no group';
 COMMENT ON COLUMN @extschema@.fit_rule.builtin IS 'true for a row shipped by the extension and not edited since';
 
 CREATE TABLE @extschema@.engagement_rule (

@@ -129,7 +129,7 @@ CREATE FUNCTION @extschema@.explain_score(lead_id bigint, as_of timestamptz DEFA
     AS 'MODULE_PATHNAME', 'lq_explain_score'
     LANGUAGE C STABLE PARALLEL SAFE ROWS 20;
 COMMENT ON FUNCTION @extschema@.explain_score(bigint, timestamptz, text) IS
-    'ledger of score(): matching fit rules, and engagement rules with matching events, with their contributions';
+    'ledger of score(): the fit rules that count (one per rule_group), and engagement rules with matching events, with their contributions';
 
 /*
  * score_by_lead: rescore()'s pass, in C: every lead of a model scored at

@@ -23,8 +23,9 @@ UPDATE leadqual.fit_rule SET points = 33 WHERE model = 'default' AND description
 UPDATE leadqual.scoring_model SET mql_threshold = 90 WHERE name = 'default';
 UPDATE leadqual.transition SET reason_required = true WHERE from_stage = 'inquiry' AND to_stage = 'disqualified';
 INSERT INTO leadqual.scoring_model (name, mql_threshold) VALUES ('smb', 40);
-INSERT INTO leadqual.fit_rule (model, field, op, value, points, description)
-VALUES ('smb', 'company_size', 'range', '[1, 49]', 20, 'small business');
+UPDATE leadqual.fit_rule SET rule_group = NULL WHERE model = 'default' AND description = 'manager or team lead';
+INSERT INTO leadqual.fit_rule (model, field, op, value, points, description, rule_group)
+VALUES ('smb', 'company_size', 'range', '[1, 49]', 20, 'small business', 'size');
 INSERT INTO leadqual.engagement_rule (model, event_type, points, half_life) VALUES ('smb', 'webinar_attended', 25, '10 days');
 INSERT INTO leadqual.rejection_reason (code, label, recyclable) VALUES ('wrong_region', 'Outside our regions', true);
 SELECT leadqual.rescore('2026-01-01') >= 0 AS rescored;
@@ -59,6 +60,8 @@ check() {  # check <description> <command…>
 check "every table comes back identical" diff "$dir/src.txt" "$dir/dst.txt"
 check "the edited builtin rule is there once, with its new points" \
     test "$(psql -d lq_dst -At -c "SELECT string_agg(points::text || ' ' || builtin::text, ',') FROM leadqual.fit_rule WHERE description = 'C-level, founder or owner'")" = "33 false"
+check "rule groups come back: the edited builtin rule left its group, the user rule has one" \
+    test "$(psql -d lq_dst -At -c "SELECT string_agg(coalesce(rule_group, '-') || ' ' || builtin::text, ',' ORDER BY rule_id) FROM leadqual.fit_rule WHERE description IN ('manager or team lead', 'VP, head of or director', 'small business')")" = "seniority true,- false,size false"
 check "sequences go on after the restored ids" \
     test "$(psql -d lq_dst -At -c "INSERT INTO leadqual.lead (created_at) VALUES ('2026-01-01') RETURNING lead_id > (SELECT max(lead_id) FROM leadqual.lead WHERE external_id LIKE 'demo-%')")" = "t"
 after=$(psql -d lq_dst -At -c "SELECT leadqual.rescore('2026-01-01', 'default')" \
