@@ -146,8 +146,8 @@ SELECT fit_score, engagement_score FROM leadqual.score(1, '2025-03-01');
 -- ---------------------------------------------------------------------
 INSERT INTO leadqual.scoring_model (name) VALUES ('rx');
 INSERT INTO leadqual.fit_rule (rule_id, model, field, op, value, points) VALUES
-    (901, 'rx', 'job_title', 'regex', '"(a*)*b"', 1),
-    (902, 'rx', 'job_title', 'regex', '"(a|a)*c"', 2);
+    (900901, 'rx', 'job_title', 'regex', '"(a*)*b"', 1),
+    (900902, 'rx', 'job_title', 'regex', '"(a|a)*c"', 2);
 SET leadqual.auto_scoring = off;
 INSERT INTO leadqual.lead (lead_id, created_at, model, job_title) VALUES
     (11, '2025-01-01', 'rx', repeat('a', 100000)),
@@ -157,7 +157,7 @@ RESET leadqual.auto_scoring;
 -- 11: neither matches → 0; 12: '(a*)*b' matches → 1; 13: no b, no c → 0
 SELECT lead_id, leadqual.fit_score(l) FROM leadqual.lead l WHERE model = 'rx' ORDER BY lead_id;
 INSERT INTO leadqual.fit_rule (rule_id, model, field, op, value, points) VALUES
-    (903, 'rx', 'job_title', 'regex', '"(.*)(.*)(.*)\\3\\2\\1x"', 4);
+    (900903, 'rx', 'job_title', 'regex', '"(.*)(.*)(.*)\\3\\2\\1x"', 4);
 -- Lead 13 under a 500 ms timeout: canceled (57014), and promptly (a
 -- handler for query_canceled, which WHEN OTHERS does not catch, times it).
 CREATE FUNCTION pg_temp.cancel_time(stmt text) RETURNS text LANGUAGE plpgsql AS $$
@@ -176,14 +176,60 @@ SELECT pg_temp.cancel_time($$SELECT leadqual.fit_score(l) FROM leadqual.lead l W
 SELECT leadqual.fit_score(l) FROM leadqual.lead l WHERE lead_id = 13;
 SET statement_timeout = '2s';
 -- the backend goes on: short titles are scored (lead 11's long title does
--- not reach rule 903's search: it has no x, and the engine first checks
+-- not reach rule 900903's search: it has no x, and the engine first checks
 -- that a match is possible at all)
 SET leadqual.auto_scoring = off;
 INSERT INTO leadqual.lead (lead_id, created_at, model, job_title) VALUES
     (14, '2025-01-01', 'rx', 'aab'),
     (15, '2025-01-01', 'rx', 'aax');
 RESET leadqual.auto_scoring;
--- 14: 'aab' ~* '(a*)*b' → 1; 15: 'aax' matches rule 903 with empty groups → 4
+-- 14: 'aab' ~* '(a*)*b' → 1; 15: 'aax' matches rule 900903 with empty groups → 4
 SELECT lead_id, leadqual.fit_score(l) FROM leadqual.lead l WHERE lead_id IN (14, 15) ORDER BY lead_id;
 SELECT lead_id, leadqual.fit_score(l) FROM leadqual.lead l WHERE lead_id IN (11, 12) ORDER BY lead_id;
+RESET statement_timeout;
+
+-- ---------------------------------------------------------------------
+-- Found by the hostile-input suite (test/hostile): rule rows that were
+-- accepted and then made scoring fail or hang.
+-- ---------------------------------------------------------------------
+-- A fit regex of 1 MB, or 5,000 nested groups, took the validation
+-- trigger past 2 s to compile: patterns are limited to 1000 bytes (54000).
+-- A 999-byte pattern of 167 alternatives compiles and scores at once.
+SET statement_timeout = '2s';
+SELECT pg_temp.try($$INSERT INTO leadqual.fit_rule (model, field, op, value, points)
+                     VALUES ('rx', 'job_title', 'regex', to_jsonb(repeat('a', 1000000)), 7)$$);
+SELECT pg_temp.try($$INSERT INTO leadqual.fit_rule (model, field, op, value, points)
+                     VALUES ('rx', 'job_title', 'regex', to_jsonb(repeat('(a|', 5000) || repeat(')', 5000)), 7)$$);
+SELECT pg_temp.try($$INSERT INTO leadqual.fit_rule (model, field, op, value, points)
+                     VALUES ('rx', 'job_title', 'regex', to_jsonb(repeat('a', 1001)), 7)$$);
+-- 'zq001'..'zq249' and 'aab' joined by '|': 249 × 6 + 3 = 1497 bytes is
+-- too long; 'zq001'..'zq166' and 'aab' (166 × 6 + 3 = 999 bytes) is
+-- accepted, and lead 14 ('aab') gains its 5 points: 1 + 5 = 6
+SELECT pg_temp.try(format($$INSERT INTO leadqual.fit_rule (model, field, op, value, points)
+                            VALUES ('rx', 'job_title', 'regex', %L, 5)$$,
+                          to_jsonb((SELECT string_agg('zq' || lpad(i::text, 3, '0'), '|') FROM generate_series(1, 249) i) || '|aab')));
+SELECT octet_length((SELECT string_agg('zq' || lpad(i::text, 3, '0'), '|') FROM generate_series(1, 166) i) || '|aab') AS pattern_bytes;
+INSERT INTO leadqual.fit_rule (model, field, op, value, points)
+VALUES ('rx', 'job_title', 'regex',
+        to_jsonb((SELECT string_agg('zq' || lpad(i::text, 3, '0'), '|') FROM generate_series(1, 166) i) || '|aab'), 5);
+SELECT lead_id, leadqual.fit_score(l) FROM leadqual.lead l WHERE lead_id = 14;
+
+-- An engagement rule whose properties nest 10,000 levels made explain_score
+-- exhaust the stack (54001) on every lead with an event of its type:
+-- properties nest at most 32 levels and take at most 64 kB (54000).
+SELECT pg_temp.try($$INSERT INTO leadqual.engagement_rule (model, event_type, points, properties)
+                     VALUES ('rx', 'page_view', 5, (repeat('{"a": ', 10000) || '1' || repeat('}', 10000))::jsonb)$$);
+SELECT pg_temp.try($$INSERT INTO leadqual.engagement_rule (model, event_type, points, properties)
+                     VALUES ('rx', 'page_view', 5, (repeat('{"a": ', 33) || '1' || repeat('}', 33))::jsonb)$$);
+SELECT pg_temp.try($$INSERT INTO leadqual.engagement_rule (model, event_type, points, properties)
+                     VALUES ('rx', 'page_view', 5, jsonb_build_object('pad', repeat('x', 70000)))$$);
+-- 32 levels are accepted, and match an event holding that object: 5
+INSERT INTO leadqual.engagement_rule (model, event_type, points, properties)
+VALUES ('rx', 'page_view', 5, (repeat('{"a": ', 32) || '1' || repeat('}', 32))::jsonb);
+SET leadqual.auto_scoring = off;
+INSERT INTO leadqual.event (lead_id, event_type, occurred_at, properties)
+VALUES (14, 'page_view', '2025-02-01', (repeat('{"a": ', 32) || '1' || repeat('}', 32))::jsonb || '{"b": 2}');
+RESET leadqual.auto_scoring;
+SELECT s.engagement_score FROM leadqual.score(14, '2025-03-01') s;
+SELECT kind, contribution FROM leadqual.explain_score(14, '2025-03-01') WHERE kind = 'engagement';
 RESET statement_timeout;

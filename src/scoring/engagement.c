@@ -752,6 +752,34 @@ lq_eng_state_to_bytea(LqEngState *s)
 }
 
 /*
+ * lq_state_corrupt
+ *		A stored or serialized engagement state that leadqual did not write
+ *		as it is: truncated, padded, or with counts its model does not have.
+ */
+static void
+lq_state_corrupt(const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+			 errmsg("invalid engagement state"),
+			 errdetail("%s", detail),
+			 errhint("States are written by leadqual only; rebuild it with leadqual.rescore() or the lead's next event.")));
+}
+
+/*
+ * lq_state_need
+ *		Does the rest of the state hold n more bytes?  Checked before each
+ *		read, so a short state is our error (22P03) rather than the
+ *		protocol reader's.
+ */
+static inline void
+lq_state_need(StringInfo buf, Size n)
+{
+	if (buf->cursor < 0 || (Size) (buf->len - buf->cursor) < n)
+		lq_state_corrupt("The state is shorter than its model's rules need.");
+}
+
+/*
  * lq_eng_state_from_bytea
  *		bytea → state in cxt.  A state whose model no longer exists or whose
  *		rules have changed since it was built is stale: NULL if stale_ok,
@@ -773,13 +801,18 @@ lq_eng_state_from_bytea(bytea *b, MemoryContext cxt, bool stale_ok)
 	buf.maxlen = buf.len;
 	buf.cursor = 0;
 
+	lq_state_need(&buf, 1);
 	if (pq_getmsgbyte(&buf) != LQ_STATE_VERSION)
 	{
 		if (stale_ok)
 			return NULL;
-		elog(ERROR, "unsupported engagement state version");
+		lq_state_corrupt("The state's format version is not this leadqual's.");
 	}
+	lq_state_need(&buf, 4);
 	len = pq_getmsgint(&buf, 4);
+	if (len < 0)
+		lq_state_corrupt("The state's model name has a negative length.");
+	lq_state_need(&buf, len);
 	name = pq_getmsgbytes(&buf, len);
 	if (stale_ok)
 	{
@@ -792,6 +825,7 @@ lq_eng_state_from_bytea(bytea *b, MemoryContext cxt, bool stale_ok)
 	}
 	else
 		model = lq_get_model(name, len);
+	lq_state_need(&buf, 4);
 	if ((uint32) pq_getmsgint(&buf, 4) != model->fingerprint)
 	{
 		if (stale_ok)
@@ -801,13 +835,17 @@ lq_eng_state_from_bytea(bytea *b, MemoryContext cxt, bool stale_ok)
 				 errmsg("scoring rules of model \"%s\" changed while the query ran", model->name),
 				 errhint("Run the query again.")));
 	}
+	lq_state_need(&buf, 4 * 8 + 2 * 4);
 	as_of = pq_getmsgint64(&buf);
 	s = lq_eng_state_new(model, as_of, cxt);
 	s->landmark = pq_getmsgint64(&buf);
 	s->max_t = pq_getmsgint64(&buf);
 	s->last_hand_raise = pq_getmsgint64(&buf);
 	if (pq_getmsgint(&buf, 4) != s->neng || pq_getmsgint(&buf, 4) != s->nrecent)
-		elog(ERROR, "engagement state does not match its model");
+		lq_state_corrupt("The state's rule counts are not its model's.");
+	lq_state_need(&buf, (Size) s->neng * 16 + (Size) s->nrecent * 8);
+	if (buf.len - buf.cursor != s->neng * 16 + s->nrecent * 8)
+		lq_state_corrupt("The state is longer than its model's rules need.");
 	for (i = 0; i < s->neng; i++)
 	{
 		s->sum[i] = pq_getmsgfloat8(&buf);

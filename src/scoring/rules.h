@@ -42,6 +42,9 @@
 #define LQ_MAX_NAME_LEN 255
 #define LQ_MAX_RULES 1000
 #define LQ_MAX_RECENT_SLOTS 10000
+#define LQ_MAX_REGEX_LEN 1000		/* bytes of a fit rule's pattern */
+#define LQ_MAX_PROPERTIES_DEPTH 32	/* nesting of an engagement rule's properties */
+#define LQ_MAX_PROPERTIES_SIZE 65536	/* bytes of an engagement rule's properties */
 
 extern void lq_compile_fit_rule(LqFitRule *rule, int64 rule_id, const char *field,
 								const char *op, Jsonb *value, double points,

@@ -260,6 +260,12 @@ lq_compile_fit_rule(LqFitRule *rule, int64 rule_id, const char *field,
 		if (value == NULL || !lq_jsonb_scalar(value, &v) || v.type != jbvString)
 			lq_bad_value(op, "Operator regex needs a JSON string holding a POSIX regular expression.",
 						 "Write the pattern as a JSON string, e.g. '\"(chief|vp|head)\"'.");
+		if (v.val.string.len > LQ_MAX_REGEX_LEN)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("fit rule regex is too long"),
+					 errdetail("It has %d bytes; the limit is %d.", v.val.string.len, LQ_MAX_REGEX_LEN),
+					 errhint("Split the alternatives over several rules in one rule_group.")));
 		rule->regex = cstring_to_text_with_len(v.val.string.val, v.val.string.len);
 		/* compiling reports a bad pattern with SQLSTATE 2201B */
 		(void) RE_compile_and_cache(rule->regex, REG_ADVANCED | REG_ICASE,
@@ -316,6 +322,49 @@ lq_compile_fit_rule(LqFitRule *rule, int64 rule_id, const char *field,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("unknown fit rule operator \"%s\"", op),
 				 errhint("Use eq, in, regex, range or exists.")));
+}
+
+/*
+ * lq_check_properties_shape
+ *		An engagement rule's properties filter is tested against every event
+ *		of its type, by containment, which recurses once per level of
+ *		nesting: at most LQ_MAX_PROPERTIES_DEPTH levels and
+ *		LQ_MAX_PROPERTIES_SIZE bytes (SQLSTATE 54000), so that a rule
+ *		accepted today cannot exhaust the stack or the time of tomorrow's
+ *		scoring.
+ */
+static void
+lq_check_properties_shape(Jsonb *properties)
+{
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	int			depth = 0;
+
+	if (VARSIZE(properties) > LQ_MAX_PROPERTIES_SIZE)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("engagement rule properties are too large"),
+				 errdetail("They take %u bytes; the limit is %d.",
+						   (unsigned int) VARSIZE(properties), LQ_MAX_PROPERTIES_SIZE),
+				 errhint("Filter on a few keys, e.g. '{\"page\": \"pricing\"}'.")));
+	it = JsonbIteratorInit(&properties->root);
+	while ((tok = JsonbIteratorNext(&it, &v, false)) != WJB_DONE)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (tok == WJB_BEGIN_OBJECT || tok == WJB_BEGIN_ARRAY)
+		{
+			if (++depth > LQ_MAX_PROPERTIES_DEPTH)
+				ereport(ERROR,
+						(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+						 errmsg("engagement rule properties nest too deeply"),
+						 errdetail("The limit is %d levels of objects and arrays.",
+								   LQ_MAX_PROPERTIES_DEPTH),
+						 errhint("Filter on a few keys, e.g. '{\"page\": \"pricing\"}'.")));
+		}
+		else if (tok == WJB_END_OBJECT || tok == WJB_END_ARRAY)
+			depth--;
+	}
 }
 
 /*
@@ -384,6 +433,7 @@ lq_compile_eng_rule(LqEngRule *rule, int64 rule_id, const char *event_type,
 					 errmsg("engagement rule properties must be a JSON object"),
 					 errdetail("An event matches when its properties contain this object (@>)."),
 					 errhint("Write e.g. '{\"page\": \"pricing\"}', or NULL to match every event of the type.")));
+		lq_check_properties_shape(properties);
 		rule->properties = palloc(VARSIZE(properties));
 		memcpy(rule->properties, properties, VARSIZE(properties));
 		lq_flatten_properties(rule);
