@@ -236,5 +236,49 @@ RESET min_parallel_table_scan_size;
 RESET max_parallel_workers_per_gather;
 RESET enable_hashagg;
 
+
+-- ---------------------------------------------------------------------
+-- the README example: a web funnel page_view → pricing page → demo request
+-- within 7 days, by channel, on leadqual.event.  Lead 1 (paid_search):
+-- view 1/1, pricing 1/2, demo 1/5: 3.  Lead 2 (paid_search): view 1/1,
+-- pricing 1/3, demo 1/10, 9 days after its only view: 2.  Lead 3
+-- (organic): view 1/1, demo 1/2, no pricing: 1.  Lead 4 (organic): pricing
+-- views 1/1 and 1/2 (the first is its page_view), demo 1/4: 3.  Lead 5
+-- (organic): a demo only: 0.  paid_search: 2 leads, 2 viewed, 2 saw
+-- pricing, 1 asked for a demo; organic: 3, 2, 1, 1.
+-- ---------------------------------------------------------------------
+INSERT INTO leadqual.lead (lead_id, external_id, created_at, source_channel) VALUES
+    (1, 'w1', '2025-01-01', 'paid_search'), (2, 'w2', '2025-01-01', 'paid_search'),
+    (3, 'w3', '2025-01-01', 'organic'), (4, 'w4', '2025-01-01', 'organic'),
+    (5, 'w5', '2025-01-01', 'organic');
+INSERT INTO leadqual.event (lead_id, event_type, occurred_at, properties) VALUES
+    (1, 'page_view', '2025-01-01 10:00', '{"page": "home"}'),
+    (1, 'page_view', '2025-01-02 10:00', '{"page": "pricing"}'),
+    (1, 'demo_request', '2025-01-05 10:00', '{}'),
+    (2, 'page_view', '2025-01-01 10:00', '{"page": "blog"}'),
+    (2, 'page_view', '2025-01-03 10:00', '{"page": "pricing"}'),
+    (2, 'demo_request', '2025-01-10 10:00', '{}'),
+    (3, 'page_view', '2025-01-01 10:00', '{"page": "home"}'),
+    (3, 'demo_request', '2025-01-02 10:00', '{}'),
+    (4, 'page_view', '2025-01-01 10:00', '{"page": "pricing"}'),
+    (4, 'page_view', '2025-01-02 10:00', '{"page": "pricing"}'),
+    (4, 'demo_request', '2025-01-04 10:00', '{}'),
+    (5, 'demo_request', '2025-01-01 10:00', '{}');
+SELECT l.source_channel AS channel,
+       count(*) AS leads,
+       count(*) FILTER (WHERE f.level >= 1) AS viewed,
+       count(*) FILTER (WHERE f.level >= 2) AS saw_pricing,
+       count(*) FILTER (WHERE f.level >= 3) AS requested_demo
+  FROM (SELECT e.lead_id,
+               leadqual.window_funnel('7 days', e.occurred_at,
+                   ARRAY[e.event_type = 'page_view',
+                         e.event_type = 'page_view' AND e.properties ->> 'page' = 'pricing',
+                         e.event_type = 'demo_request']) AS level
+          FROM leadqual.event e
+         GROUP BY e.lead_id) f
+  JOIN leadqual.lead l USING (lead_id)
+ GROUP BY l.source_channel
+ ORDER BY l.source_channel;
+
 SET client_min_messages = warning;
 DROP EXTENSION leadqual CASCADE;
