@@ -39,9 +39,9 @@ REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON @extschema@.lead_score_state FROM PUB
 /*
  * Functions.  The public ones (score, explain_score, fit_score, grade,
  * score_by_lead, the engagement_score, engagement_detail, mql_crossing and
- * window_funnel aggregates, can_transition and the actions) keep EXECUTE for PUBLIC: they
- * run with the caller's rights, and the table privileges above decide what
- * a caller may read and write.  Every internal function loses it:
+ * window_funnel aggregates, can_transition and the actions) keep EXECUTE
+ * for PUBLIC: they run with the caller's rights, and the table privileges
+ * above decide what a caller may read and write.  Every internal function loses it:
  *   - the aggregates' support functions: PostgreSQL checks EXECUTE on them
  *     for the aggregate's owner, not the caller;
  *   - the trigger functions: a trigger calls its function without checking
