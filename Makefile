@@ -25,6 +25,7 @@ OBJS = \
 	src/lifecycle/automatic_moves.o \
 	src/lifecycle/rescore_store.o \
 	src/lifecycle/lifecycle.o \
+	src/reports/window_funnel.o \
 	src/demo/demo.o \
 	src/demo/demo_catalog.o \
 	src/demo/demo_leads.o \
@@ -40,6 +41,7 @@ SQL_SOURCES = \
 	src/sql/lifecycle.sql \
 	src/sql/live_scoring.sql \
 	src/sql/demo.sql \
+	src/sql/reports.sql \
 	src/sql/roles.sql
 
 DATA_built = leadqual--1.0.sql
@@ -67,6 +69,7 @@ $(filter src/scoring/rescore%.o src/lifecycle/%.o,$(OBJS)): src/scoring/rescore.
 $(filter src/scoring/rules_%.o,$(OBJS)): src/scoring/rules.h
 $(filter src/lifecycle/%.o,$(OBJS)): src/lifecycle/lifecycle.h
 $(filter src/demo/%.o,$(OBJS)): src/demo/demo.h
+$(filter src/reports/%.o,$(OBJS)): src/reports/reports.h
 
 leadqual--1.0.sql: $(SQL_SOURCES)
 	cat $(SQL_SOURCES) > $@

@@ -115,13 +115,17 @@ RESET search_path;
 DISCARD TEMP;
 
 -- every read-only call gave under each hostile path what it gave under the
--- clean one: 13 results per path, none differs, none is empty
+-- clean one: 14 results per path, none differs, none is empty
 SELECT variant, count(*) FROM public.sp_got GROUP BY 1 ORDER BY 1;
 SELECT g.variant, g.what
   FROM public.sp_got g JOIN public.sp_got c ON c.what = g.what AND c.variant = 'clean'
  WHERE g.variant <> 'clean' AND g.result IS DISTINCT FROM c.result;
 SELECT what FROM public.sp_got
  WHERE result IS NULL OR result = 'null' OR result = '[]' OR result = '{}';
+-- window_funnel visit → pricing page → demo within 7 days: lead 1 visits
+-- 2/23, sees pricing 2/24, demos 2/27: 3; lead 2 (demo_request, page_view)
+-- has no visit: 0; lead 4 visits once: 1; lead 3 has no events
+SELECT result FROM public.sp_got WHERE variant = 'clean' AND what = 'window_funnel';
 
 -- the writes, under each path alike.  a: fit 45 on insert; visits 55, then
 -- a pricing visit 70 >= 60: mql by score (70); its first visit deleted 65;
@@ -166,7 +170,7 @@ SELECT p.proname FROM pg_proc p
  WHERE p.pronamespace = 'leadqual'::regnamespace
    AND (has_function_privilege('public', p.oid, 'EXECUTE') OR p.proname IN ('rescore', 'generate_demo'))
    AND p.proname <> ALL ('{score,explain_score,fit_score,grade,engagement_score,engagement_detail,
-                          mql_crossing,score_by_lead,can_transition,accept,qualify,open_opportunity,
+                          mql_crossing,window_funnel,score_by_lead,can_transition,accept,qualify,open_opportunity,
                           close_opportunity,reject,transition,rescore,generate_demo}'::text[])
  ORDER BY 1;
 

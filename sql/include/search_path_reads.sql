@@ -35,3 +35,10 @@ INSERT INTO public.sp_got SELECT :'v', 'score_by_lead default', pg_catalog.jsonb
 INSERT INTO public.sp_got SELECT :'v', 'can_transition', pg_catalog.to_jsonb(ARRAY[
            leadqual.can_transition('inquiry', 'mql', 'system'), leadqual.can_transition('won', 'lost'),
            leadqual.can_transition('mql', 'sal', 'marketing'), leadqual.can_transition('mql', 'sal')]);
+INSERT INTO public.sp_got SELECT :'v', 'window_funnel', pg_catalog.jsonb_agg(pg_catalog.jsonb_build_array(x.lead_id, x.level) ORDER BY x.lead_id)
+  FROM (SELECT e.lead_id,
+               leadqual.window_funnel('7 days'::pg_catalog.interval, e.occurred_at,
+                   ARRAY[e.event_type OPERATOR(pg_catalog.=) 'visit',
+                         e.properties OPERATOR(pg_catalog.@>) '{"page": "pricing"}'::pg_catalog.jsonb,
+                         e.event_type OPERATOR(pg_catalog.=) 'demo']) AS level
+          FROM leadqual.event e WHERE e.lead_id OPERATOR(pg_catalog.<=) 4 GROUP BY e.lead_id) x;

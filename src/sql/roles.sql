@@ -38,10 +38,10 @@ REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON @extschema@.lead_score_state FROM PUB
 
 /*
  * Functions.  The public ones (score, explain_score, fit_score, grade,
- * score_by_lead, the engagement_score, engagement_detail and mql_crossing
- * aggregates, can_transition and the actions) keep EXECUTE for PUBLIC: they
- * run with the caller's rights, and the table privileges above decide what
- * a caller may read and write.  Every internal function loses it:
+ * score_by_lead, the engagement_score, engagement_detail, mql_crossing and
+ * window_funnel aggregates, can_transition and the actions) keep EXECUTE
+ * for PUBLIC: they run with the caller's rights, and the table privileges
+ * above decide what a caller may read and write.  Every internal function loses it:
  *   - the aggregates' support functions: PostgreSQL checks EXECUTE on them
  *     for the aggregate's owner, not the caller;
  *   - the trigger functions: a trigger calls its function without checking
@@ -73,6 +73,11 @@ REVOKE EXECUTE ON FUNCTION
     @extschema@.mql_crossing_deserial(bytea, internal),
     @extschema@.score_state_trans(internal, text, text, jsonb, timestamptz),
     @extschema@.score_state_final(internal),
+    @extschema@.window_funnel_trans(internal, interval, timestamptz, boolean[]),
+    @extschema@.window_funnel_final(internal),
+    @extschema@.window_funnel_combine(internal, internal),
+    @extschema@.window_funnel_serial(internal),
+    @extschema@.window_funnel_deserial(bytea, internal),
     -- rescore's writes
     @extschema@.rescore_changes(text, timestamptz),
     @extschema@.automatic_move_reason(text, @extschema@.stage, timestamptz, float8, text, timestamptz, timestamptz),
