@@ -56,6 +56,9 @@ HOSTILE = {
     "double precision[]": ["NULL", "'{}'", "'{NULL,NULL,NULL}'", "'{NaN,Infinity,-Infinity}'",
                            "'{1e308,-1e308,0}'", "'{25,50,75}'", "'{75,50}'",
                            "array_fill(1::float8, ARRAY[100000])"],
+    "boolean[]": ["NULL", "'{}'", "'{NULL}'", "'{{t,f},{f,t}}'", "array_fill(true, ARRAY[33])",
+                  "array_fill(true, ARRAY[32])", "'[5:6]={t,t}'", "'{t,NULL,t}'",
+                  "array_fill(true, ARRAY[100000])"],
     "leadqual.stage": ["NULL", "'inquiry'", "'mql'", "'won'", "'lost'", "'nurture'",
                        "'disqualified'", "'opportunity'"],
     "internal": ["NULL"],
@@ -103,7 +106,7 @@ SANE_BY_TYPE = {
     "jsonb": "'{}'", "bytea": "{state}", "text[]": "'{page_view}'", "jsonb[]": "ARRAY['{}'::jsonb]",
     "timestamp with time zone[]": "ARRAY[now() - interval '1 day']", "bigint[]": "ARRAY[{fx-inquiry}]",
     "leadqual.stage": "'inquiry'", "internal": "NULL", "character": "'C'",
-    "double precision[]": "'{75,50,25}'",
+    "double precision[]": "'{75,50,25}'", "boolean[]": "'{t,t}'",
 }
 
 
