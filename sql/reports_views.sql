@@ -139,9 +139,20 @@ SET LOCAL ROLE lq_rv_cat;
 SELECT count(*) AS leads FROM leadqual.lead_status;
 SELECT count(*) AS breaches FROM leadqual.sla_breaches;
 RESET ROLE;
+-- timestamps the lifecycle never writes but an UPDATE of lead may: a due
+-- time of -infinity is past (breached) with hours_overdue NULL, not
+-- Infinity; one of infinity is never breached; a NULL stage_entered_at has
+-- NULL days (the hostile suite's lead updates found the Infinity)
+UPDATE leadqual.lead SET sla_due_at = '-infinity' WHERE lead_id = 5;
+UPDATE leadqual.lead SET sla_due_at = 'infinity' WHERE lead_id = 3;
+UPDATE leadqual.lead SET stage_entered_at = NULL WHERE lead_id = 1;
+SELECT lead_id, stage, stage_entered_at IS NULL AS entered_null, days_in_stage, sla_due_at::text, sla_breached
+  FROM leadqual.lead_status WHERE lead_id IN (1, 3, 5) ORDER BY lead_id;
+SELECT lead_id, stage, isfinite(due_at) AS finite_due, hours_overdue FROM leadqual.sla_breaches ORDER BY lead_id;
 -- the control: without security_invoker lead_status reads lead with its
 -- owner's rights (the superuser who created the extension, to whom no
--- policy applies), and ann would see all 8 leads and all 3 breaches
+-- policy applies), and ann would see all 8 leads and all 4 breaches
+-- (2, 5, 7, 8)
 ALTER VIEW leadqual.lead_status SET (security_invoker = false);
 SET LOCAL ROLE lq_rv_ann;
 SELECT count(*) AS leads FROM leadqual.lead_status;
