@@ -3,7 +3,8 @@
 -- types and relations are planted in schema evil and in pg_temp, each
 -- raising 'hijacked: <name>' when used (sql/include/search_path_plant.sql);
 -- then, under three search_paths that put evil before pg_catalog, every
--- public function, aggregate and action of leadqual is called, leads and
+-- public function, aggregate and action of leadqual is called, the report
+-- views are read, leads and
 -- events are inserted, updated and deleted (the live-scoring triggers),
 -- rescore() and generate_demo() run and event is truncated.  No statement
 -- may fail, and every result must equal the one under a clean search_path.
@@ -47,6 +48,10 @@ INSERT INTO leadqual.event (lead_id, event_type, occurred_at, properties) VALUES
     (1, 'webinar', '2025-02-22', '{}'), (1, 'demo', '2025-02-27', '{}'),
     (2, 'demo_request', '2025-02-20', '{}'), (2, 'page_view', '2025-02-21', '{"page": "pricing"}'),
     (4, 'unsubscribe', '2025-02-01', '{}'), (4, 'visit', '2025-04-01', '{}');
+
+-- lead 3 entered mql on 2025-03-01, so it is long past its SLA (due
+-- 48 hours later) for the report views
+SELECT leadqual.transition(3, 'mql', 'marketing', at => '2025-03-01');
 
 -- the demo and the events inserted without an id are numbered past the
 -- ids given here
@@ -115,7 +120,7 @@ RESET search_path;
 DISCARD TEMP;
 
 -- every read-only call gave under each hostile path what it gave under the
--- clean one: 14 results per path, none differs, none is empty
+-- clean one: 16 results per path, none differs, none is empty
 SELECT variant, count(*) FROM public.sp_got GROUP BY 1 ORDER BY 1;
 SELECT g.variant, g.what
   FROM public.sp_got g JOIN public.sp_got c ON c.what = g.what AND c.variant = 'clean'
@@ -126,6 +131,17 @@ SELECT what FROM public.sp_got
 -- 2/23, sees pricing 2/24, demos 2/27: 3; lead 2 (demo_request, page_view)
 -- has no visit: 0; lead 4 visits once: 1; lead 3 has no events
 SELECT result FROM public.sp_got WHERE variant = 'clean' AND what = 'window_funnel';
+-- the views' rows (clean path).  lead_status: leads 1 (model sp) and 2
+-- (default) became MQLs by their hand-raises (demo, demo_request) when the
+-- events were inserted, so are due 48 h after now(): not breached; lead 3
+-- (the transition above) is breached; lead 4 is an inquiry; nobody was
+-- recycled; every row shows its lead's columns and the right days.
+SELECT jsonb_array_elements(g.result) AS "lead_status: id, stage, breached, recycles, as lead, days ok"
+  FROM public.sp_got g WHERE g.variant = 'clean' AND g.what = 'lead_status';
+-- sla_breaches: lead 3 alone, entered 2025-03-01, due 2025-03-03, with the
+-- right hours (timezone UTC)
+SELECT jsonb_array_elements(g.result) AS "sla_breaches: id, owner, stage, entered_at, due_at, hours ok"
+  FROM public.sp_got g WHERE g.variant = 'clean' AND g.what = 'sla_breaches';
 
 -- the writes, under each path alike.  a: fit 45 on insert; visits 55, then
 -- a pricing visit 70 >= 60: mql by score (70); its first visit deleted 65;

@@ -42,3 +42,29 @@ INSERT INTO public.sp_got SELECT :'v', 'window_funnel', pg_catalog.jsonb_agg(pg_
                          e.properties OPERATOR(pg_catalog.@>) '{"page": "pricing"}'::pg_catalog.jsonb,
                          e.event_type OPERATOR(pg_catalog.=) 'demo']) AS level
           FROM leadqual.event e WHERE e.lead_id OPERATOR(pg_catalog.<=) 4 GROUP BY e.lead_id) x;
+-- the report views (stored parsed, so the path cannot reach them; read
+-- anyway).  lead_status: each lead's stage, sla_breached, recycle_count,
+-- whether its other columns are lead's own (the stored scores change when
+-- a path's writes run rescore(), and leads 1 and 2 entered mql when their
+-- events were inserted), and whether days_in_stage is the days from
+-- stage_entered_at to this statement's now() (which differs between the
+-- paths' statements), rounded to 2 decimals.  sla_breaches: lead 3, with
+-- whether hours_overdue is its hours past due, rounded likewise.
+INSERT INTO public.sp_got SELECT :'v', 'lead_status', pg_catalog.jsonb_agg(pg_catalog.jsonb_build_array(
+           s.lead_id, s.stage, s.sla_breached, s.recycle_count,
+           pg_catalog.jsonb_build_array(s.external_id, s.owner, s.stage_entered_at, s.score, s.fit_score,
+                                        s.engagement_score, s.grade, s.sla_due_at)
+           OPERATOR(pg_catalog.=)
+           pg_catalog.jsonb_build_array(l.external_id, l.owner, l.stage_entered_at, l.score, l.fit_score,
+                                        l.engagement_score, l.grade, l.sla_due_at),
+           s.days_in_stage OPERATOR(pg_catalog.=) pg_catalog.round((pg_catalog.extract('epoch', pg_catalog.now())
+               OPERATOR(pg_catalog.-) pg_catalog.extract('epoch', s.stage_entered_at))
+               OPERATOR(pg_catalog./) 86400::pg_catalog.numeric, 2)) ORDER BY s.lead_id)
+  FROM leadqual.lead_status s JOIN leadqual.lead l ON l.lead_id OPERATOR(pg_catalog.=) s.lead_id
+ WHERE s.lead_id OPERATOR(pg_catalog.<=) 4;
+INSERT INTO public.sp_got SELECT :'v', 'sla_breaches', pg_catalog.jsonb_agg(pg_catalog.jsonb_build_array(
+           b.lead_id, b.owner, b.stage, b.entered_at, b.due_at,
+           b.hours_overdue OPERATOR(pg_catalog.=) pg_catalog.round((pg_catalog.extract('epoch', pg_catalog.now())
+               OPERATOR(pg_catalog.-) pg_catalog.extract('epoch', b.due_at))
+               OPERATOR(pg_catalog./) 3600::pg_catalog.numeric, 2)) ORDER BY b.lead_id)
+  FROM leadqual.sla_breaches b WHERE b.lead_id OPERATOR(pg_catalog.<=) 4;

@@ -26,6 +26,14 @@ GRANT SELECT ON ALL TABLES IN SCHEMA @extschema@ TO leadqual_reader;
 GRANT INSERT, UPDATE, DELETE ON @extschema@.lead, @extschema@.event,
     @extschema@.stage_history, @extschema@.opportunity TO leadqual_writer;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA @extschema@ TO leadqual_writer;
+/*
+ * The report views (src/sql/reports.sql, installed before this file) are
+ * covered by ALL TABLES above; granted by name too, so this file says who
+ * reads the reports.  They are security_invoker: reading one also needs
+ * SELECT on the tables it reads (which the reader has), and row-level
+ * security on those tables applies to the reader.
+ */
+GRANT SELECT ON @extschema@.lead_status, @extschema@.sla_breaches TO leadqual_reader;
 GRANT INSERT, UPDATE, DELETE, TRUNCATE ON @extschema@.scoring_model, @extschema@.fit_rule,
     @extschema@.engagement_rule, @extschema@.rejection_reason, @extschema@.transition TO leadqual_admin;
 

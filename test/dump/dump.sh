@@ -64,6 +64,10 @@ check "rule groups come back: the edited builtin rule left its group, the user r
     test "$(psql -d lq_dst -At -c "SELECT string_agg(coalesce(rule_group, '-') || ' ' || builtin::text, ',' ORDER BY rule_id) FROM leadqual.fit_rule WHERE description IN ('manager or team lead', 'VP, head of or director', 'small business')")" = "seniority true,- false,size false"
 check "sequences go on after the restored ids" \
     test "$(psql -d lq_dst -At -c "INSERT INTO leadqual.lead (created_at) VALUES ('2026-01-01') RETURNING lead_id > (SELECT max(lead_id) FROM leadqual.lead WHERE external_id LIKE 'demo-%')")" = "t"
+check "the report views belong to the extension: the dump holds no view of its own" \
+    test "$(pg_restore -l "$dir/lq.dump" | grep -c ' VIEW ' || true)" = "0"
+check "the report views are back (from CREATE EXTENSION) and read the restored leads" \
+    test "$(psql -d lq_dst -At -c "SELECT (SELECT count(*) FROM leadqual.lead_status) = (SELECT count(*) FROM leadqual.lead) AND (SELECT count(*) FROM leadqual.sla_breaches) = (SELECT count(*) FROM leadqual.lead WHERE stage = 'mql' AND sla_due_at < now())")" = "t"
 after=$(psql -d lq_dst -At -c "SELECT leadqual.rescore('2026-01-01', 'default')" \
              -c "SELECT (SELECT count(*) FROM leadqual.lead_score_state) = (SELECT count(*) FROM leadqual.lead)" | tr '\n' ' ')
 echo "rescore after restore: $after"

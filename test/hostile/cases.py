@@ -13,7 +13,8 @@ column is covered without editing this file:
               hostile in turn;
   triggers    INSERT/UPDATE of each column of lead and event with each
               hostile value, DELETE and TRUNCATE, live scoring on and off;
-              accepted writes are followed by score, explain_score, rescore;
+              accepted writes are followed by score, explain_score, rescore
+              and a read of every view (the reports);
   rule tables INSERT and UPDATE of each column of each rule table, and fit
               rules of every op with hostile operands (catastrophic
               regexes); an accepted row must not make scoring fail later,
@@ -244,19 +245,28 @@ def fit_rule_cases():
                 yield Case("fit rule operands", sql, SCORING_FOLLOWUPS)
 
 
+def report_followups(cur):
+    """A read of every view of schema leadqual (the reports): no accepted lead or event may break one."""
+    cur.execute("SELECT relname FROM pg_class WHERE relnamespace = 'leadqual'::regnamespace AND relkind = 'v' ORDER BY 1")
+    return [f"SELECT * FROM leadqual.{r}" for (r,) in cur.fetchall()]
+
+
 def dml_cases(cur):
     modes = [{"leadqual.auto_scoring": "on"}, {"leadqual.auto_scoring": "off"}]
-    yield from write_cases(cur, DATA_TABLES, "trigger", modes)
+    reports = report_followups(cur)
+    lead_followups = LEAD_FOLLOWUPS + reports
+    tables = {t: (row, where, ret, fus + reports) for t, (row, where, ret, fus) in DATA_TABLES.items()}
+    yield from write_cases(cur, tables, "trigger", modes)
     for m in modes:
         for s in ("toast", "inquiry", "mql", "opportunity"):
             yield Case("trigger delete lead", f"DELETE FROM leadqual.lead WHERE lead_id = {{fx-{s}}} RETURNING lead_id",
-                       ["SELECT leadqual.rescore()"], m)
+                       ["SELECT leadqual.rescore()"] + reports, m)
             yield Case("trigger delete event", f"DELETE FROM leadqual.event WHERE lead_id = {{fx-{s}}} RETURNING lead_id",
-                       LEAD_FOLLOWUPS, m)
-        yield Case("trigger truncate event", "TRUNCATE leadqual.event", ["SELECT leadqual.rescore()"], m)
+                       lead_followups, m)
+        yield Case("trigger truncate event", "TRUNCATE leadqual.event", ["SELECT leadqual.rescore()"] + reports, m)
         yield Case("trigger insert event", "INSERT INTO leadqual.event (lead_id, event_type, occurred_at, properties) "
                    "SELECT lead_id, 'page_view', now(), properties FROM leadqual.event RETURNING lead_id",
-                   LEAD_FOLLOWUPS, m)
+                   lead_followups, m)
     yield from write_cases(cur, RULE_TABLES, "rule", [{}])
     yield from fit_rule_cases()
 
