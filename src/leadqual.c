@@ -12,6 +12,7 @@
 
 #include "common/int128.h"
 #include "fmgr.h"
+#include "nodes/execnodes.h"
 #include "utils/guc.h"
 
 #include "leadqual.h"
@@ -237,4 +238,20 @@ Datum
 lq_auto_scoring_enabled(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_BOOL(lq_auto_scoring);
+}
+
+/*
+ * lq_agg_context
+ *		The calling aggregate's memory context (where its state lives), or
+ *		an error when a support function is called outside an aggregate.
+ *		fname names the function in that error.
+ */
+MemoryContext
+lq_agg_context(FunctionCallInfo fcinfo, const char *fname)
+{
+	MemoryContext aggcontext;
+
+	if (!AggCheckCallContext(fcinfo, &aggcontext))
+		elog(ERROR, "%s called in non-aggregate context", fname);
+	return aggcontext;
 }

@@ -29,6 +29,7 @@ extern int64 lq_interval_usecs(const Interval *iv, bool *exact);
 extern double lq_interval_usecs_double(const Interval *iv);
 extern void lq_check_interval_max(const Interval *iv, int max_days, const char *what);
 extern void lq_check_finite(double v, const char *what);
+extern MemoryContext lq_agg_context(FunctionCallInfo fcinfo, const char *fname);
 extern void lq_check_points(double v, const char *what);
 extern void lq_check_sum(double v, const char *what);
 

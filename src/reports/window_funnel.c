@@ -83,20 +83,6 @@ PG_FUNCTION_INFO_V1(lq_window_funnel_serial);
 PG_FUNCTION_INFO_V1(lq_window_funnel_deserial);
 
 /*
- * wf_agg_context
- *		The aggregate's memory context, or an error outside an aggregate.
- */
-static MemoryContext
-wf_agg_context(FunctionCallInfo fcinfo, const char *fname)
-{
-	MemoryContext aggcontext;
-
-	if (!AggCheckCallContext(fcinfo, &aggcontext))
-		elog(ERROR, "%s called in non-aggregate context", fname);
-	return aggcontext;
-}
-
-/*
  * wf_check_state
  *		Assert the state's invariants (in assert-enabled builds).
  */
@@ -279,7 +265,7 @@ wf_steps_mask(ArrayType *a, int *nsteps)
 Datum
 lq_window_funnel_trans(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcontext = wf_agg_context(fcinfo, "lq_window_funnel_trans");
+	MemoryContext aggcontext = lq_agg_context(fcinfo, "lq_window_funnel_trans");
 	WfState   *s = PG_ARGISNULL(0) ? NULL : (WfState *) PG_GETARG_POINTER(0);
 	uint64		window = wf_window_usecs(fcinfo, 1);
 	int			nsteps = 0;
@@ -312,7 +298,7 @@ lq_window_funnel_trans(PG_FUNCTION_ARGS)
 Datum
 lq_window_funnel_combine(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcontext = wf_agg_context(fcinfo, "lq_window_funnel_combine");
+	MemoryContext aggcontext = lq_agg_context(fcinfo, "lq_window_funnel_combine");
 	WfState   *a = PG_ARGISNULL(0) ? NULL : (WfState *) PG_GETARG_POINTER(0);
 	WfState   *b = PG_ARGISNULL(1) ? NULL : (WfState *) PG_GETARG_POINTER(1);
 
@@ -552,7 +538,7 @@ wf_compute(WfState *s)
 Datum
 lq_window_funnel_final(PG_FUNCTION_ARGS)
 {
-	(void) wf_agg_context(fcinfo, "lq_window_funnel_final");
+	(void) lq_agg_context(fcinfo, "lq_window_funnel_final");
 	if (PG_ARGISNULL(0))
 		PG_RETURN_INT32(0);
 	PG_RETURN_INT32(wf_compute((WfState *) PG_GETARG_POINTER(0)));
@@ -569,7 +555,7 @@ lq_window_funnel_serial(PG_FUNCTION_ARGS)
 	WfState    *s;
 	StringInfoData buf;
 
-	(void) wf_agg_context(fcinfo, "lq_window_funnel_serial");
+	(void) lq_agg_context(fcinfo, "lq_window_funnel_serial");
 	s = (WfState *) PG_GETARG_POINTER(0);
 	wf_check_state(s);
 	if (s->nrows > (int64) ((MaxAllocSize - VARHDRSZ - 64) / WF_ROW_BYTES))
@@ -614,7 +600,7 @@ wf_corrupt(const char *detail)
 Datum
 lq_window_funnel_deserial(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcontext = wf_agg_context(fcinfo, "lq_window_funnel_deserial");
+	MemoryContext aggcontext = lq_agg_context(fcinfo, "lq_window_funnel_deserial");
 	bytea	   *b = PG_GETARG_BYTEA_PP(0);
 	StringInfoData buf;
 	uint64		window;

@@ -509,20 +509,6 @@ PG_FUNCTION_INFO_V1(lq_engagement_serial);
 PG_FUNCTION_INFO_V1(lq_engagement_deserial);
 
 /*
- * lq_agg_context
- *		The aggregate's memory context, or an error outside an aggregate.
- */
-static MemoryContext
-lq_agg_context(FunctionCallInfo fcinfo, const char *fname)
-{
-	MemoryContext aggcontext;
-
-	if (!AggCheckCallContext(fcinfo, &aggcontext))
-		elog(ERROR, "%s called in non-aggregate context", fname);
-	return aggcontext;
-}
-
-/*
  * What a transition function remembers across rows: whether its model
  * argument is a constant, and the model that constant named last.
  */

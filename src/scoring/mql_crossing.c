@@ -112,8 +112,7 @@ lq_crossing_trans(PG_FUNCTION_ARGS)
 	TimestampTz t;
 	LqEventType *type;
 
-	if (!AggCheckCallContext(fcinfo, &aggcontext))
-		elog(ERROR, "lq_crossing_trans called in non-aggregate context");
+	aggcontext = lq_agg_context(fcinfo, "lq_crossing_trans");
 	if (PG_ARGISNULL(1))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
@@ -197,8 +196,7 @@ lq_crossing_final(PG_FUNCTION_ARGS)
 	bool		hand_raise = false;
 	int			i;
 
-	if (!AggCheckCallContext(fcinfo, NULL))
-		elog(ERROR, "lq_crossing_final called in non-aggregate context");
+	(void) lq_agg_context(fcinfo, "lq_crossing_final");
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	s = (LqCrossingState *) PG_GETARG_POINTER(0);
@@ -242,8 +240,7 @@ lq_crossing_combine(PG_FUNCTION_ARGS)
 	LqCrossingState *b = PG_ARGISNULL(1) ? NULL : (LqCrossingState *) PG_GETARG_POINTER(1);
 	int			i;
 
-	if (!AggCheckCallContext(fcinfo, &aggcontext))
-		elog(ERROR, "lq_crossing_combine called in non-aggregate context");
+	aggcontext = lq_agg_context(fcinfo, "lq_crossing_combine");
 	if (b == NULL)
 	{
 		if (a == NULL)
@@ -274,8 +271,7 @@ lq_crossing_serial(PG_FUNCTION_ARGS)
 	StringInfoData buf;
 	int			i;
 
-	if (!AggCheckCallContext(fcinfo, NULL))
-		elog(ERROR, "lq_crossing_serial called in non-aggregate context");
+	(void) lq_agg_context(fcinfo, "lq_crossing_serial");
 	pq_begintypsend(&buf);
 	pq_sendbyte(&buf, LQ_CROSSING_VERSION);
 	pq_sendint32(&buf, s->model->namelen);
@@ -307,8 +303,7 @@ lq_crossing_deserial(PG_FUNCTION_ARGS)
 	int			n;
 	int			i;
 
-	if (!AggCheckCallContext(fcinfo, &aggcontext))
-		elog(ERROR, "lq_crossing_deserial called in non-aggregate context");
+	aggcontext = lq_agg_context(fcinfo, "lq_crossing_deserial");
 	buf.data = VARDATA_ANY(b);
 	buf.len = VARSIZE_ANY_EXHDR(b);
 	buf.maxlen = buf.len;
