@@ -229,9 +229,13 @@ COMMENT ON COLUMN @extschema@.sla_breaches.due_at IS 'when sales should have act
 COMMENT ON COLUMN @extschema@.sla_breaches.hours_overdue IS 'hours from due_at to now(), rounded to 2 decimals (always above 0 unless less than 18 seconds late; NULL when due_at is -infinity)';
 
 /*
- * Two small rules every report shares, as inlinable SQL functions (their
+ * Three small rules every report shares, as inlinable SQL functions (their
  * bodies are parsed once, at CREATE EXTENSION, so no search_path can
  * change what they call):
+ *   report_month(at): the first day of at's month in the session's time
+ *       zone, NULL outside ['4714-12-02 BC', '294276-12-01') UTC, where the
+ *       month's first day (or its local time) is not a PostgreSQL date or
+ *       timestamp (date_trunc would fail there);
  *   report_rate(n, d): a rate as a numeric fraction rounded to 4 decimals
  *       (0.01 %), NULL when d is 0 or NULL;
  *   report_seconds(a, b): b - a in seconds as float8 (exact microseconds of
@@ -239,6 +243,14 @@ COMMENT ON COLUMN @extschema@.sla_breaches.hours_overdue IS 'hours from due_at t
  *       Medians and percentiles are taken over these, then rounded to 2
  *       decimals of days or hours.
  */
+CREATE FUNCTION @extschema@.report_month("at" timestamptz)
+    RETURNS date
+    LANGUAGE sql STABLE PARALLEL SAFE
+    RETURN CASE WHEN "at" OPERATOR(pg_catalog.>=) '4714-12-02 00:00:00+00 BC'::pg_catalog.timestamptz
+                 AND "at" OPERATOR(pg_catalog.<) '294276-12-01 00:00:00+00'::pg_catalog.timestamptz
+                THEN pg_catalog.date_trunc('month', "at")::pg_catalog.date END;
+COMMENT ON FUNCTION @extschema@.report_month(timestamptz) IS
+    'first day of the month of at in the session time zone (NULL for NULL, before 4714-12-02 BC and from 294276-12-01 on, where that day is not a date): how every report groups by month';
 CREATE FUNCTION @extschema@.report_rate(numerator numeric, denominator numeric)
     RETURNS numeric
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -387,7 +399,7 @@ SELECT c.cohort_month, c.channel, c.inquiries, c.mqls, c.sals, c.sqls, c.opportu
        @extschema@.report_rate(c.opportunities, c.sqls) AS sql_to_opportunity,
        @extschema@.report_rate(c.won, c.opportunities) AS opportunity_to_won,
        @extschema@.report_rate(c.won, c.inquiries) AS inquiry_to_won
-  FROM (SELECT pg_catalog.date_trunc('month', t.created_at)::pg_catalog.date AS cohort_month,
+  FROM (SELECT @extschema@.report_month(t.created_at) AS cohort_month,
                t.source_channel AS channel,
                pg_catalog.count(*) AS inquiries,
                pg_catalog.count(t.mql_at) AS mqls,
@@ -425,7 +437,7 @@ COMMENT ON COLUMN @extschema@.funnel_by_cohort.inquiry_to_won IS 'won / inquirie
  */
 CREATE VIEW @extschema@.funnel_by_period WITH (security_invoker = true) AS
 WITH c AS (
-    SELECT pg_catalog.date_trunc('month', e.entered_at)::pg_catalog.date AS period_month,
+    SELECT @extschema@.report_month(e.entered_at) AS period_month,
            t.source_channel AS channel,
            pg_catalog.count(*) FILTER (WHERE e.stage OPERATOR(pg_catalog.=) 'inquiry'::@extschema@.stage) AS n0,
            pg_catalog.count(*) FILTER (WHERE e.stage OPERATOR(pg_catalog.=) 'mql'::@extschema@.stage) AS n1,
@@ -504,12 +516,14 @@ COMMENT ON COLUMN @extschema@.stage_velocity.p90_days IS '90th percentile of the
  */
 CREATE VIEW @extschema@.mql_acceptance WITH (security_invoker = true) AS
 WITH c AS (
-    SELECT pg_catalog.date_trunc('month', u.start_at)::pg_catalog.date AS mql_month,
+    SELECT @extschema@.report_month(u.start_at) AS mql_month,
            t.source_channel AS channel,
            t.source_campaign AS campaign,
            t.owner,
            u.start_at, u.exit_at, u.sales_action, u.outcome, u.later_won,
-           u.start_at OPERATOR(pg_catalog.+) m.sla AS due_at
+           CASE WHEN u.start_at OPERATOR(pg_catalog.<) '294000-01-01 00:00:00+00'::pg_catalog.timestamptz
+                THEN u.start_at OPERATOR(pg_catalog.+) m.sla
+                ELSE 'infinity'::pg_catalog.timestamptz END AS due_at
       FROM @extschema@.lead_timelines t
       JOIN @extschema@.scoring_model m ON m.name OPERATOR(pg_catalog.=) t.model,
            LATERAL ROWS FROM (pg_catalog.unnest(t.mql_start_at), pg_catalog.unnest(t.mql_exit_at), pg_catalog.unnest(t.mql_sales_action), pg_catalog.unnest(t.mql_outcome), pg_catalog.unnest(t.mql_later_won))
@@ -561,7 +575,7 @@ CREATE VIEW @extschema@.rejection_reasons WITH (security_invoker = true) AS
 SELECT r.mql_month, r.channel, r.reason, r.rejections,
        @extschema@.report_rate(r.rejections,
                                pg_catalog.sum(r.rejections) OVER (PARTITION BY r.mql_month, r.channel)) AS share
-  FROM (SELECT pg_catalog.date_trunc('month', COALESCE(u.mql_at, u.rejected_at))::pg_catalog.date AS mql_month,
+  FROM (SELECT @extschema@.report_month(COALESCE(u.mql_at, u.rejected_at)) AS mql_month,
                t.source_channel AS channel,
                u.reason,
                pg_catalog.count(*) AS rejections

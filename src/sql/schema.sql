@@ -222,7 +222,8 @@ CREATE TABLE @extschema@.stage_history (
     actor      text NOT NULL CHECK (actor OPERATOR(pg_catalog.=) ANY ('{system,marketing,sales}'::text[])),
     reason     text,
     note       text,
-    score      float8,
+    score      float8 CHECK (score OPERATOR(pg_catalog.>) '-Infinity'::float8
+                             AND score OPERATOR(pg_catalog.<) 'Infinity'::float8),
     PRIMARY KEY (lead_id, history_id)
 );
 CREATE INDEX stage_history_changed_idx ON @extschema@.stage_history (changed_at);
@@ -243,7 +244,8 @@ CREATE TABLE @extschema@.opportunity (
     created_at     timestamptz NOT NULL CHECK (pg_catalog.isfinite(created_at)),
     closed_at      timestamptz CHECK (pg_catalog.isfinite(closed_at)),
     status         text NOT NULL DEFAULT 'open' CHECK (status OPERATOR(pg_catalog.=) ANY ('{open,won,lost}'::text[])),
-    amount         numeric(18,2) CHECK (amount OPERATOR(pg_catalog.>=) 0),
+    amount         numeric(18,2) CHECK (amount OPERATOR(pg_catalog.>=) 0
+                                        AND amount OPERATOR(pg_catalog.<>) 'NaN'::numeric),
     PRIMARY KEY (lead_id, opportunity_id),
     CHECK ((status OPERATOR(pg_catalog.=) 'open') OPERATOR(pg_catalog.=) (closed_at IS NULL)),
     CHECK (closed_at OPERATOR(pg_catalog.>=) created_at)

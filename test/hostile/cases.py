@@ -37,7 +37,8 @@ PARALLEL = {"parallel_setup_cost": "0", "parallel_tuple_cost": "0", "min_paralle
 # the stored scores must stay finite, whatever a case did (checked after each case)
 STORED_CHECK = ("SELECT 'lead ' || lead_id FROM leadqual.lead WHERE 'NaN'::float8 = ANY (ARRAY[fit_score, engagement_score, score])"
                 " OR abs(fit_score) = 'Infinity' OR abs(engagement_score) = 'Infinity' OR abs(score) = 'Infinity'"
-                " UNION ALL SELECT 'history ' || history_id FROM leadqual.stage_history WHERE score = 'NaN' OR abs(score) = 'Infinity'")
+                " UNION ALL SELECT 'history ' || history_id FROM leadqual.stage_history WHERE score = 'NaN' OR abs(score) = 'Infinity'"
+                " UNION ALL SELECT 'opportunity ' || opportunity_id FROM leadqual.opportunity WHERE amount = 'NaN'")
 
 
 @dataclass
@@ -197,6 +198,15 @@ DATA_TABLES = {
     "lead": (dict(created_at="now() - interval '1 day'"), "lead_id = {fx-inquiry}", "lead_id", LEAD_FOLLOWUPS),
     "event": (dict(lead_id="{fx-inquiry}", event_type="'page_view'", occurred_at="now() - interval '1 hour'"),
               "lead_id = {fx-inquiry}", "lead_id", LEAD_FOLLOWUPS),
+    # the reports read these two: a history row or opportunity that is
+    # accepted must not make any view fail or lie (extreme times, unknown
+    # actors and reasons, huge notes)
+    "stage_history": (dict(lead_id="{fx-mql}", from_stage="'mql'", to_stage="'nurture'", changed_at="now()",
+                           actor="'sales'", reason="'no_budget'"),
+                      "lead_id = {fx-sal}", "lead_id", LEAD_FOLLOWUPS),
+    "opportunity": (dict(lead_id="{fx-opportunity}", created_at="now() - interval '1 day'", closed_at="now()",
+                         status="'won'", amount="100"),
+                    "lead_id = {fx-opportunity}", "lead_id", LEAD_FOLLOWUPS),
 }
 # second UPDATE targets: an engagement rule with a property filter and decay
 EXTRA_UPDATES = {"engagement_rule": "description = 'pricing page visit'", "lead": "lead_id = {fx-mql}"}
