@@ -27,6 +27,7 @@ OBJS = \
 	src/lifecycle/lifecycle.o \
 	src/reports/window_funnel.o \
 	src/reports/timeline.o \
+	src/reports/threshold_analysis.o \
 	src/demo/demo.o \
 	src/demo/demo_catalog.o \
 	src/demo/demo_leads.o \
@@ -43,6 +44,7 @@ SQL_SOURCES = \
 	src/sql/live_scoring.sql \
 	src/sql/demo.sql \
 	src/sql/reports.sql \
+	src/sql/threshold.sql \
 	src/sql/roles.sql
 
 DATA_built = leadqual--1.0.sql
@@ -65,7 +67,7 @@ include $(PGXS)
 
 # Each concern's files depend on its header and on those it builds on.
 $(OBJS): src/leadqual.h
-$(filter src/scoring/%.o src/lifecycle/%.o src/demo/%.o,$(OBJS)): src/scoring/scoring.h
+$(filter src/scoring/%.o src/lifecycle/%.o src/demo/%.o src/reports/threshold_analysis.o,$(OBJS)): src/scoring/scoring.h
 $(filter src/scoring/rescore%.o src/lifecycle/%.o,$(OBJS)): src/scoring/rescore.h
 $(filter src/scoring/rules_%.o,$(OBJS)): src/scoring/rules.h
 $(filter src/lifecycle/%.o,$(OBJS)): src/lifecycle/lifecycle.h

@@ -60,6 +60,12 @@ SELECT setval(pg_get_serial_sequence('leadqual.lead', 'lead_id'), 10000) > 0 AS 
 
 -- results of the read-only calls, by search_path
 CREATE TABLE public.sp_got (variant text, what text, result jsonb);
+-- threshold_analysis counts every lead of a model, and the writes add
+-- leads: each path's result is compared with the same call made, in the
+-- same statement, by a function whose own search_path is clean
+CREATE FUNCTION public.sp_clean_threshold(m text) RETURNS jsonb LANGUAGE sql STABLE
+    SET search_path = pg_catalog
+    AS $$ SELECT jsonb_agg(x ORDER BY x.threshold) FROM leadqual.threshold_analysis(m, '{10,45,60,1000}') x $$;
 -- leads a and b of each path's writes, and the leads whose stored score is
 -- not score()'s, after them
 CREATE TABLE public.sp_leads AS SELECT ''::text AS variant, l.* FROM leadqual.lead l WITH NO DATA;
@@ -120,7 +126,7 @@ RESET search_path;
 DISCARD TEMP;
 
 -- every read-only call gave under each hostile path what it gave under the
--- clean one: 19 results per path, none differs, none is empty
+-- clean one: 21 results per path, none differs, none is empty
 SELECT variant, count(*) FROM public.sp_got GROUP BY 1 ORDER BY 1;
 SELECT g.variant, g.what
   FROM public.sp_got g JOIN public.sp_got c ON c.what = g.what AND c.variant = 'clean'
@@ -186,11 +192,12 @@ SELECT p.proname FROM pg_proc p
  WHERE p.pronamespace = 'leadqual'::regnamespace
    AND (has_function_privilege('public', p.oid, 'EXECUTE') OR p.proname IN ('rescore', 'generate_demo'))
    AND p.proname <> ALL ('{score,explain_score,fit_score,grade,engagement_score,engagement_detail,
-                          mql_crossing,window_funnel,lead_timeline,report_rate,report_seconds,score_by_lead,can_transition,accept,qualify,open_opportunity,
+                          mql_crossing,mql_peak,threshold_analysis,window_funnel,lead_timeline,report_month,report_rate,report_seconds,score_by_lead,can_transition,accept,qualify,open_opportunity,
                           close_opportunity,reject,transition,rescore,generate_demo}'::text[])
  ORDER BY 1;
 
 SET client_min_messages = warning;
 DROP TABLE public.sp_got, public.sp_leads, public.sp_stale;
+DROP FUNCTION public.sp_clean_threshold(text);
 DROP SCHEMA evil CASCADE;
 DROP EXTENSION leadqual CASCADE;

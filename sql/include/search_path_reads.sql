@@ -26,6 +26,7 @@ INSERT INTO public.sp_got SELECT :'v', 'aggregates', pg_catalog.jsonb_agg(x ORDE
                leadqual.engagement_score('sp', e.event_type, e.properties, e.occurred_at, '2025-03-01') AS eng,
                leadqual.engagement_detail('sp', e.event_type, e.properties, e.occurred_at, '2025-03-01') AS detail,
                leadqual.mql_crossing('sp', 45, e.event_type, e.properties, e.occurred_at) AS crossing,
+               leadqual.mql_peak('sp', 45, e.event_type, e.properties, e.occurred_at) AS peak,
                leadqual.engagement_score('default', e.event_type, e.properties, e.occurred_at, '2025-03-01') AS eng_default
           FROM leadqual.event e WHERE e.lead_id OPERATOR(pg_catalog.<=) 4 GROUP BY e.lead_id) x;
 INSERT INTO public.sp_got SELECT :'v', 'score_by_lead', pg_catalog.jsonb_agg(x ORDER BY x.lead_id)
@@ -79,3 +80,10 @@ INSERT INTO public.sp_got SELECT :'v', 'lead_timeline', pg_catalog.jsonb_agg(pg_
 INSERT INTO public.sp_got SELECT :'v', 'report rules', pg_catalog.to_jsonb(ARRAY[
            leadqual.report_rate(1, 3), leadqual.report_rate(1, 0),
            leadqual.report_seconds('2025-03-01', '2025-03-02 12:00')::pg_catalog.numeric]);
+INSERT INTO public.sp_got SELECT :'v', 'threshold_analysis', pg_catalog.to_jsonb(ARRAY[
+           (SELECT pg_catalog.jsonb_agg(x ORDER BY x.threshold) FROM leadqual.threshold_analysis('sp', '{10,45,60,1000}') x)
+           OPERATOR(pg_catalog.=) public.sp_clean_threshold('sp'),
+           (SELECT pg_catalog.jsonb_agg(x ORDER BY x.threshold) FROM leadqual.threshold_analysis('default', '{10,45,60,1000}') x)
+           OPERATOR(pg_catalog.=) public.sp_clean_threshold('default')]);
+INSERT INTO public.sp_got SELECT :'v', 'report_month', pg_catalog.to_jsonb(ARRAY[
+           leadqual.report_month('2025-03-17 10:00'), leadqual.report_month('4714-11-24 00:00:00+00 BC')]);

@@ -270,7 +270,8 @@ tl_stage_ordinal(const TlStages *st, Datum stage)
 			return (int8) i;
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("stage value %u is not one of leadqual's stages", v),
+			 errmsg("stage \"%s\" is not one of leadqual's stages",
+					DatumGetCString(DirectFunctionCall1(enum_out, stage))),
 			 errdetail("The reports know the stages inquiry, mql, sal, sql, opportunity, won, lost, nurture and disqualified."),
 			 errhint("Do not add values to the type leadqual.stage.")));
 	return 0;					/* not reached */

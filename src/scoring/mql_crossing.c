@@ -10,6 +10,12 @@
  *	  event, or score (fit + engagement at that instant) >= mql_threshold with
  *	  a fit letter at least min_fit_grade.  NULL if never.
  *
+ *	  The replay itself (the state, its transition, combine, serial and
+ *	  deserial functions, and the sweep lq_replay) is shared: the mql_peak
+ *	  aggregate of reports/threshold_analysis.c uses the same support
+ *	  functions with its own final function, so backtests over many
+ *	  thresholds replay exactly as mql_crossing does.
+ *
  * Every event time is a candidate instant, not only times of scoring events:
  * a decaying negative rule can let the score rise between events.  Between
  * event times nothing is checked: backtests ask when an event made the lead
@@ -45,14 +51,15 @@ typedef struct LqEntry
 	int32		code;
 } LqEntry;
 
-typedef struct LqCrossingState
+/* one lead's events, as the replay aggregates collect them (scoring.h) */
+struct LqReplay
 {
 	LqModel    *model;
 	double		fit;
 	int			n;
 	int			cap;
 	LqEntry    *entries;
-} LqCrossingState;
+};
 
 PG_FUNCTION_INFO_V1(lq_crossing_trans);
 PG_FUNCTION_INFO_V1(lq_crossing_final);
@@ -64,10 +71,10 @@ PG_FUNCTION_INFO_V1(lq_crossing_deserial);
  * lq_crossing_new
  *		An empty state in the aggregate context.
  */
-static LqCrossingState *
+static LqReplay *
 lq_crossing_new(LqModel *model, double fit, int cap, MemoryContext cxt)
 {
-	LqCrossingState *s = MemoryContextAllocZero(cxt, sizeof(LqCrossingState));
+	LqReplay   *s = MemoryContextAllocZero(cxt, sizeof(LqReplay));
 
 	s->model = model;
 	s->fit = fit;
@@ -81,15 +88,15 @@ lq_crossing_new(LqModel *model, double fit, int cap, MemoryContext cxt)
  *		Append an entry, growing the array in its own memory context.
  */
 static inline void
-lq_crossing_push(LqCrossingState *s, TimestampTz t, int32 code)
+lq_crossing_push(LqReplay *s, TimestampTz t, int32 code)
 {
 	if (s->n == s->cap)
 	{
 		if ((Size) s->cap * 2 * sizeof(LqEntry) > MaxAllocSize)
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("too many events for mql_crossing in one group"),
-					 errhint("mql_crossing replays one lead at a time: group by lead.")));
+					 errmsg("too many events in one group of mql_crossing or mql_peak"),
+					 errhint("mql_crossing and mql_peak replay one lead at a time: group by lead.")));
 		s->cap *= 2;
 		s->entries = repalloc(s->entries, sizeof(LqEntry) * s->cap);
 	}
@@ -106,7 +113,7 @@ Datum
 lq_crossing_trans(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggcontext;
-	LqCrossingState *s = PG_ARGISNULL(0) ? NULL : (LqCrossingState *) PG_GETARG_POINTER(0);
+	LqReplay   *s = PG_ARGISNULL(0) ? NULL : (LqReplay *) PG_GETARG_POINTER(0);
 	text	   *model;
 	double		fit;
 	TimestampTz t;
@@ -133,7 +140,7 @@ lq_crossing_trans(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("model and fit must be the same for every row of a group"),
-				 errhint("mql_crossing replays one lead at a time: group by lead.")));
+				 errhint("mql_crossing and mql_peak replay one lead at a time: group by lead.")));
 
 	if (PG_ARGISNULL(3) || PG_ARGISNULL(5))
 		PG_RETURN_POINTER(s);
@@ -182,29 +189,23 @@ lq_entry_cmp(const void *a, const void *b)
 }
 
 /*
- * lq_crossing_final
- *		Sort and sweep: at each event instant, after counting every event of
- *		that instant, test the MQL rule.
+ * lq_replay
+ *		Sort the entries and sweep once: at each event instant, after
+ *		counting every event of that instant, call visit with the instant,
+ *		the score then (fit + engagement) and whether a hand-raise event has
+ *		occurred at or before it.  Stops when visit returns true; returns
+ *		whether it stopped.  Sorts the state in place (the final functions
+ *		are FINALFUNC_MODIFY = READ_WRITE).
  */
-Datum
-lq_crossing_final(PG_FUNCTION_ARGS)
+bool
+lq_replay(LqReplay *s, LqReplayVisit visit, void *arg)
 {
-	LqCrossingState *s;
-	LqModel    *m;
 	LqEngState *eng;
-	char		fit_letter;
 	bool		hand_raise = false;
 	int			i;
 
-	(void) lq_agg_context(fcinfo, "lq_crossing_final");
-	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();
-	s = (LqCrossingState *) PG_GETARG_POINTER(0);
-	m = s->model;
-	fit_letter = lq_fit_letter(m, s->fit);
-
 	qsort(s->entries, s->n, sizeof(LqEntry), lq_entry_cmp);
-	eng = lq_eng_state_new(m, DT_NOEND, CurrentMemoryContext);
+	eng = lq_eng_state_new(s->model, DT_NOEND, CurrentMemoryContext);
 
 	for (i = 0; i < s->n; i++)
 	{
@@ -221,10 +222,74 @@ lq_crossing_final(PG_FUNCTION_ARGS)
 			double		score = s->fit + lq_eng_value(eng, e->t);
 
 			lq_check_sum(score, "score");
-			if (lq_mql_reason(m, hand_raise, true, score, fit_letter) != LQ_MQL_NONE)
-				PG_RETURN_TIMESTAMPTZ(e->t);
+			if (visit(arg, e->t, score, hand_raise))
+				return true;
 		}
 	}
+	return false;
+}
+
+/*
+ * lq_replay_model
+ *		The model a replay state scores under.
+ */
+LqModel *
+lq_replay_model(LqReplay *s)
+{
+	return s->model;
+}
+
+/*
+ * lq_replay_fit
+ *		The fit score a replay state adds to engagement.
+ */
+double
+lq_replay_fit(LqReplay *s)
+{
+	return s->fit;
+}
+
+/* what mql_crossing's visitor needs and finds */
+typedef struct LqCrossingVisit
+{
+	LqModel    *model;
+	char		fit_letter;
+	TimestampTz crossed_at;
+} LqCrossingVisit;
+
+/*
+ * lq_crossing_visit
+ *		Stop at the first instant at which the MQL rule qualifies the lead.
+ */
+static bool
+lq_crossing_visit(void *arg, TimestampTz t, double score, bool hand_raise)
+{
+	LqCrossingVisit *v = arg;
+
+	if (lq_mql_reason(v->model, hand_raise, true, score, v->fit_letter) == LQ_MQL_NONE)
+		return false;
+	v->crossed_at = t;
+	return true;
+}
+
+/*
+ * lq_crossing_final
+ *		The first instant of the replay at which the lead qualifies, or NULL.
+ */
+Datum
+lq_crossing_final(PG_FUNCTION_ARGS)
+{
+	LqReplay   *s;
+	LqCrossingVisit v;
+
+	(void) lq_agg_context(fcinfo, "lq_crossing_final");
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	s = (LqReplay *) PG_GETARG_POINTER(0);
+	v.model = s->model;
+	v.fit_letter = lq_fit_letter(s->model, s->fit);
+	if (lq_replay(s, lq_crossing_visit, &v))
+		PG_RETURN_TIMESTAMPTZ(v.crossed_at);
 	PG_RETURN_NULL();
 }
 
@@ -236,8 +301,8 @@ Datum
 lq_crossing_combine(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggcontext;
-	LqCrossingState *a = PG_ARGISNULL(0) ? NULL : (LqCrossingState *) PG_GETARG_POINTER(0);
-	LqCrossingState *b = PG_ARGISNULL(1) ? NULL : (LqCrossingState *) PG_GETARG_POINTER(1);
+	LqReplay   *a = PG_ARGISNULL(0) ? NULL : (LqReplay *) PG_GETARG_POINTER(0);
+	LqReplay   *b = PG_ARGISNULL(1) ? NULL : (LqReplay *) PG_GETARG_POINTER(1);
 	int			i;
 
 	aggcontext = lq_agg_context(fcinfo, "lq_crossing_combine");
@@ -254,7 +319,7 @@ lq_crossing_combine(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("model and fit must be the same for every row of a group"),
-				 errhint("mql_crossing replays one lead at a time: group by lead.")));
+				 errhint("mql_crossing and mql_peak replay one lead at a time: group by lead.")));
 	for (i = 0; i < b->n; i++)
 		lq_crossing_push(a, b->entries[i].t, b->entries[i].code);
 	PG_RETURN_POINTER(a);
@@ -267,7 +332,7 @@ lq_crossing_combine(PG_FUNCTION_ARGS)
 Datum
 lq_crossing_serial(PG_FUNCTION_ARGS)
 {
-	LqCrossingState *s = (LqCrossingState *) PG_GETARG_POINTER(0);
+	LqReplay   *s = (LqReplay *) PG_GETARG_POINTER(0);
 	StringInfoData buf;
 	int			i;
 
@@ -298,7 +363,7 @@ lq_crossing_deserial(PG_FUNCTION_ARGS)
 	bytea	   *b = PG_GETARG_BYTEA_PP(0);
 	StringInfoData buf;
 	LqModel    *model;
-	LqCrossingState *s;
+	LqReplay   *s;
 	int			len;
 	int			n;
 	int			i;

@@ -180,7 +180,28 @@ typedef enum LqMqlReason
 
 extern LqMqlReason lq_mql_reason(const LqModel *model, bool hand_raise, bool by_score,
 								 double score, char fit_letter);
+extern LqMqlReason lq_mql_reason_at(const LqModel *model, double threshold, bool hand_raise,
+									bool by_score, double score, char fit_letter);
 extern const char *lq_mql_reason_name(LqMqlReason reason);
+
+/* ----------------------------------------------------------------
+ * The replay of one lead's events (mql_crossing.c): the state of the
+ * mql_crossing aggregate, shared with the mql_peak aggregate (reports/),
+ * which uses the same support functions with its own final function.
+ * ---------------------------------------------------------------- */
+
+typedef struct LqReplay LqReplay;
+
+/*
+ * Called at each event instant in time order with the score then and
+ * whether a hand-raise event has occurred at or before it; true stops the
+ * sweep.
+ */
+typedef bool (*LqReplayVisit) (void *arg, TimestampTz t, double score, bool hand_raise);
+
+extern bool lq_replay(LqReplay *replay, LqReplayVisit visit, void *arg);
+extern LqModel *lq_replay_model(LqReplay *replay);
+extern double lq_replay_fit(LqReplay *replay);
 
 /* ----------------------------------------------------------------
  * Fit (fit.c)

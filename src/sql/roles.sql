@@ -49,10 +49,11 @@ REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON @extschema@.lead_score_state FROM PUB
 
 /*
  * Functions.  The public ones (score, explain_score, fit_score, grade,
- * score_by_lead, the engagement_score, engagement_detail, mql_crossing and
- * window_funnel aggregates, can_transition and the actions) keep EXECUTE
- * for PUBLIC: they run with the caller's rights, and the table privileges
- * above decide what a caller may read and write.  Every internal function loses it:
+ * score_by_lead, threshold_analysis, the engagement_score,
+ * engagement_detail, mql_crossing, mql_peak and window_funnel aggregates,
+ * can_transition and the actions) keep EXECUTE for PUBLIC: they run with
+ * the caller's rights, and the table privileges above decide what a caller
+ * may read and write.  Every internal function loses it:
  *   - the aggregates' support functions: PostgreSQL checks EXECUTE on them
  *     for the aggregate's owner, not the caller;
  *   - the trigger functions: a trigger calls its function without checking
@@ -82,6 +83,7 @@ REVOKE EXECUTE ON FUNCTION
     @extschema@.mql_crossing_combine(internal, internal),
     @extschema@.mql_crossing_serial(internal),
     @extschema@.mql_crossing_deserial(bytea, internal),
+    @extschema@.mql_peak_final(internal),
     @extschema@.score_state_trans(internal, text, text, jsonb, timestamptz),
     @extschema@.score_state_final(internal),
     @extschema@.window_funnel_trans(internal, interval, timestamptz, boolean[]),

@@ -5,6 +5,7 @@
 #
 # On a throwaway cluster: generate_demo(BENCH_LEADS), then
 #   scoring      test/bench/scoring.sql   floor vs aggregate vs rescore vs plain SQL
+#   threshold    test/bench/threshold.sql threshold_analysis, 20 thresholds vs 1
 #   live load    BENCH_EVENTS events in batches of BENCH_BATCH, live scoring off vs on
 #   pgbench      one event per transaction, live scoring on vs off
 # Every figure is a ratio against a baseline measured in the same run.
@@ -13,8 +14,10 @@
 # behind (a vacuum started by the first load's million events could run
 # during the second load or the first pgbench run).
 #   BENCH_LEADS=200000 BENCH_EVENTS=1000000 BENCH_BATCH=10000 BENCH_RUNS=3 BENCH_SECONDS=30
-#   BENCH_PHASES=scoring stops after the scoring queries (no live load, no
-#   pgbench); BENCH_PLAIN=0 leaves out (d), the plain SQL (about 4 minutes).
+#   BENCH_PHASES=all, or a list of phases (scoring,threshold,live,pgbench):
+#   BENCH_PHASES=scoring runs the scoring queries only, BENCH_PHASES=threshold
+#   the threshold backtest only; BENCH_PLAIN=0 leaves out (d), the plain SQL
+#   (about 4 minutes).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . test/lib.sh

@@ -6,6 +6,9 @@ now() { date +%s.%N; }
 as_of='2026-01-01'        # end of generate_demo's default year
 # before each timed phase: clean up what the last one left (autovacuum is off)
 settle() { psql -c "VACUUM ANALYZE" -c "CHECKPOINT"; }
+# BENCH_PHASES: all, or a comma- or space-separated list of scoring,
+# threshold, live, pgbench
+phase() { [ "$BENCH_PHASES" = all ] || [[ " ${BENCH_PHASES//,/ } " == *" $1 "* ]]; }
 
 echo "== generate_demo($BENCH_LEADS)"
 psql -c "CREATE EXTENSION leadqual"
@@ -16,10 +19,17 @@ psql -At -c "SELECT 'events: ' || count(*) FROM leadqual.event"
 printf 'generate_demo: %.1f s\n' "$(echo "$t1 - $t0" | bc)"
 settle
 
-echo "== scoring (best of $BENCH_RUNS)"
-psql -v as_of="$as_of" -v runs="$BENCH_RUNS" -v plain="$BENCH_PLAIN" -f test/bench/scoring.sql
-if [ "$BENCH_PHASES" = scoring ]; then exit 0; fi
+if phase scoring; then
+    echo "== scoring (best of $BENCH_RUNS)"
+    psql -v as_of="$as_of" -v runs="$BENCH_RUNS" -v plain="$BENCH_PLAIN" -f test/bench/scoring.sql
+fi
 
+if phase threshold; then
+    echo "== threshold_analysis: 20 thresholds vs 1 (best of $BENCH_RUNS)"
+    psql -v runs="$BENCH_RUNS" -f test/bench/threshold.sql
+fi
+
+if phase live; then
 echo "== live scoring: $BENCH_EVENTS events in batches of $BENCH_BATCH"
 batches=$((BENCH_EVENTS / BENCH_BATCH))
 # batch b inserts events b*batch+1 .. (b+1)*batch of a deterministic stream
@@ -57,6 +67,9 @@ printf 'on/off ratio: %.2f (target <= 2)\n' "$(echo "$on / $off" | bc -l)"
 psql -At -c "SELECT 'stored = fresh for ' || count(*) FILTER (WHERE abs(l.score - (leadqual.score(l.lead_id, l.scored_at)).score) < 1e-6) || ' of ' || count(*) || ' sampled leads'
                FROM leadqual.lead l TABLESAMPLE SYSTEM (1) REPEATABLE (1)"
 
+fi
+
+if ! phase pgbench; then exit 0; fi
 echo "== pgbench: one event per transaction, 2 clients, $BENCH_SECONDS s each, best of 2 rounds"
 script=$(mktemp)
 cat > "$script" <<SQL
