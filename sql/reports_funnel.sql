@@ -182,7 +182,8 @@ SELECT stage, reached, converted, conversion_rate, median_days_to_next FROM lead
 
 -- funnel_by_cohort: cohort = month of created_at (lead 5, created 31 Jan,
 -- is a January lead although everything else it did was in February and
--- March), channel = source_channel (NULL its own group).
+-- March), channel = source_channel (NULL its own group).  revenue is a
+-- sum of amount (numeric(18,2)), 0.00 when there is none.
 --   Jan ads = leads 2, 3, 4, 5: inquiries 4; mqls 4 (all); sals 2, 4, 5 = 3;
 --     sqls 2 = 1; opportunities 1; won 1; lost 0; revenue 1000.00 (lead 2's
 --     won opportunity).  inquiry_to_mql 4/4 = 1.0000; mql_to_sal 3/4 =
@@ -191,15 +192,15 @@ SELECT stage, reached, converted, conversion_rate, median_days_to_next FROM lead
 --   Jan events = lead 1: 1 in every stage (mql skipped but reached), lost 0,
 --     revenue 2000.00; every rate 1/1 = 1.0000
 --   Feb ads = lead 10: inquiries 1, mqls 1 (reached once, entered twice),
---     nothing further; revenue 0 (no won opportunity).  inquiry_to_mql
+--     nothing further; revenue 0.00 (no won opportunity).  inquiry_to_mql
 --     1/1 = 1.0000; mql_to_sal 0/1 = 0.0000; sal_to_sql, sql_to_opportunity,
 --     opportunity_to_won NULL (0 sals, sqls, opportunities);
 --     inquiry_to_won 0/1 = 0.0000
 --   Feb events = leads 6, 9: inquiries 2; mqls 2; sals 1 (6); sqls 1;
 --     opportunities 1; won 0; lost 1 (6 entered lost, never won); revenue
---     0 (6's opportunity was lost).  2/2 = 1.0000; 1/2 = 0.5000; 1/1 =
+--     0.00 (6's opportunity was lost).  2/2 = 1.0000; 1/2 = 0.5000; 1/1 =
 --     1.0000; 1/1 = 1.0000; 0/1 = 0.0000; 0/2 = 0.0000
---   Feb NULL = leads 7, 8: inquiries 2; mqls 1 (7); the rest 0; revenue 0.
+--   Feb NULL = leads 7, 8: inquiries 2; mqls 1 (7); the rest 0; revenue 0.00.
 --     1/2 = 0.5000; 0/1 = 0.0000; NULL; NULL; NULL; 0/2 = 0.0000
 SELECT cohort_month, channel, inquiries, mqls, sals, sqls, opportunities, won, lost, revenue,
        inquiry_to_mql, mql_to_sal, sal_to_sql, sql_to_opportunity, opportunity_to_won, inquiry_to_won
@@ -346,11 +347,11 @@ SELECT mql_month, channel, reason, rejections, share
 --   rf A1 = 1, 2, 5: leads 3; mql 3/3 = 1.0000 (1 by the skip); sql 1, 2 =
 --     2/3 = 0.6667; won 1, 2 = 2/3 = 0.6667; revenue 2000 + 1000 = 3000.00
 --   rf B2 = 3, 4, 6: leads 3; mql 3/3 = 1.0000; sql 6 = 1/3 = 0.3333;
---     won 0/3 = 0.0000; revenue 0 (6's opportunity lost)
+--     won 0/3 = 0.0000; revenue 0.00 (6's opportunity lost)
 --   rf C3 = 9, 10: leads 2; mql 2/2 = 1.0000; sql 0.0000; won 0.0000;
---     revenue 0
---   rf NULL = 8: leads 1; mql 0/1 = 0.0000; 0.0000; 0.0000; revenue 0
---   rf_slow C3 = 7: leads 1; mql 1/1 = 1.0000; 0.0000; 0.0000; revenue 0
+--     revenue 0.00
+--   rf NULL = 8: leads 1; mql 0/1 = 0.0000; 0.0000; 0.0000; revenue 0.00
+--   rf_slow C3 = 7: leads 1; mql 1/1 = 1.0000; 0.0000; 0.0000; revenue 0.00
 SELECT model, grade, leads, mql_rate, sql_rate, win_rate, revenue
   FROM leadqual.score_calibration ORDER BY model, grade;
 
@@ -389,6 +390,169 @@ SELECT (SELECT count(*) FROM leadqual.lead_status) AS lead_status,
        (SELECT count(*) FROM leadqual.sla_breaches) AS sla_breaches,
        (SELECT count(*) FROM leadqual.score_calibration) AS score_calibration;
 RESET ROLE;
+
+-- Edge cases, on a new history (channel x, campaign k, owner o, model rf,
+-- SLA 48 h): ties in time, a rejection before any MQL, an exit by
+-- marketing, an exit exactly at the due time, mql -> sql skipping sal, a
+-- sal rejection after a skipped mql, a lead lost and then won (two
+-- opportunities).  The rows are inserted in reverse order with explicit
+-- history_ids: the reports order by (changed_at, history_id).
+DELETE FROM leadqual.opportunity;
+DELETE FROM leadqual.stage_history;
+DELETE FROM leadqual.lead;
+--  21 (1 Apr): mql and sal at the same moment (2 Apr 00:00, ids 1001 then
+--     1002), rejected from sal 10 Apr
+--  22 (20 Mar): no mql ever; a sales rejection sal -> disqualified 5 Apr
+--     (an imported history: the row's from_stage is all there is)
+--  23 (2 Apr): mql 3 Apr, moved to nurture by marketing 6 Apr (after the
+--     due time 5 Apr, not a sales action), mql 20 Apr, mql -> sql by
+--     sales 21 Apr (sal skipped), disqualified from sql by sales 25 Apr
+--  24 (3 Apr): mql 4 Apr, disqualified by sales exactly 48 h later
+--  25 (28 Mar): inquiry -> sal by sales 30 Mar 12:00, rejected from sal
+--     2 Apr 12:00
+--  26 (1 Apr): mql, sal, sql, opportunity (300, lost), lost, nurture, mql,
+--     sal, sql, opportunity (700, won), won 15 Apr
+INSERT INTO leadqual.lead (lead_id, external_id, created_at, source_channel, source_campaign, owner, model,
+                           stage, stage_entered_at, recycle_count, grade) VALUES
+    (21, 'e21', '2025-04-01 00:00+00', 'x', 'k', 'o', 'rf', 'nurture', '2025-04-10 00:00+00', 1, 'A1'),
+    (22, 'e22', '2025-03-20 00:00+00', 'x', 'k', 'o', 'rf', 'disqualified', '2025-04-05 00:00+00', 0, 'D4'),
+    (23, 'e23', '2025-04-02 00:00+00', 'x', 'k', 'o', 'rf', 'disqualified', '2025-04-25 00:00+00', 0, 'A1'),
+    (24, 'e24', '2025-04-03 00:00+00', 'x', 'k', 'o', 'rf', 'disqualified', '2025-04-06 00:00+00', 0, 'A1'),
+    (25, 'e25', '2025-03-28 00:00+00', 'x', 'k', 'o', 'rf', 'nurture', '2025-04-02 12:00+00', 1, 'A1'),
+    (26, 'e26', '2025-04-01 00:00+00', 'x', 'k', 'o', 'rf', 'won', '2025-04-15 00:00+00', 0, 'A1');
+INSERT INTO leadqual.stage_history (history_id, lead_id, from_stage, to_stage, changed_at, actor, reason) VALUES
+    (1024, 26, 'opportunity', 'won', '2025-04-15 00:00+00', 'sales', NULL),
+    (1023, 26, 'sql', 'opportunity', '2025-04-11 00:00+00', 'sales', NULL),
+    (1022, 26, 'sal', 'sql', '2025-04-10 00:00+00', 'sales', NULL),
+    (1021, 26, 'mql', 'sal', '2025-04-09 00:00+00', 'sales', NULL),
+    (1020, 26, 'nurture', 'mql', '2025-04-08 00:00+00', 'system', 'score_threshold'),
+    (1019, 26, 'lost', 'nurture', '2025-04-06 00:00+00', 'system', NULL),
+    (1018, 26, 'opportunity', 'lost', '2025-04-05 00:00+00', 'sales', 'competitor'),
+    (1017, 26, 'sql', 'opportunity', '2025-04-04 00:00+00', 'sales', NULL),
+    (1016, 26, 'sal', 'sql', '2025-04-03 00:00+00', 'sales', NULL),
+    (1015, 26, 'mql', 'sal', '2025-04-02 12:00+00', 'sales', NULL),
+    (1014, 26, 'inquiry', 'mql', '2025-04-02 00:00+00', 'system', 'score_threshold'),
+    (1013, 25, 'sal', 'nurture', '2025-04-02 12:00+00', 'sales', 'no_budget'),
+    (1012, 25, 'inquiry', 'sal', '2025-03-30 12:00+00', 'sales', NULL),
+    (1011, 24, 'mql', 'disqualified', '2025-04-06 00:00+00', 'sales', 'duplicate'),
+    (1010, 24, 'inquiry', 'mql', '2025-04-04 00:00+00', 'system', 'score_threshold'),
+    (1009, 23, 'sql', 'disqualified', '2025-04-25 00:00+00', 'sales', 'no_need'),
+    (1008, 23, 'mql', 'sql', '2025-04-21 00:00+00', 'sales', NULL),
+    (1007, 23, 'nurture', 'mql', '2025-04-20 00:00+00', 'system', 'score_threshold'),
+    (1006, 23, 'mql', 'nurture', '2025-04-06 00:00+00', 'marketing', 'bad_timing'),
+    (1005, 23, 'inquiry', 'mql', '2025-04-03 00:00+00', 'system', 'score_threshold'),
+    (1004, 22, 'sal', 'disqualified', '2025-04-05 00:00+00', 'sales', 'duplicate'),
+    (1003, 21, 'sal', 'nurture', '2025-04-10 00:00+00', 'sales', 'no_budget'),
+    (1002, 21, 'mql', 'sal', '2025-04-02 00:00+00', 'sales', NULL),
+    (1001, 21, 'inquiry', 'mql', '2025-04-02 00:00+00', 'system', 'score_threshold');
+INSERT INTO leadqual.opportunity (lead_id, created_at, closed_at, status, amount) VALUES
+    (26, '2025-04-11 00:00+00', '2025-04-15 00:00+00', 'won', 700),
+    (26, '2025-04-04 00:00+00', '2025-04-05 00:00+00', 'lost', 300);
+
+-- funnel.  Reached: inquiry 6; mql 21, 23, 24, 25 (skipped), 26 = 5 (22
+-- never: its only row goes to disqualified); sal 21, 23 (skipped, at its
+-- mql -> sql), 25, 26 = 4; sql 23, 26 = 2; opportunity 26 = 1; won 26 = 1.
+-- converted 5, 4, 2, 1, 1, NULL; rates 5/6 = 0.8333, 4/5 = 0.8000,
+-- 2/4 = 0.5000, 1/2 = 0.5000, 1/1 = 1.0000, NULL.
+-- medians (first reach to first reach):
+--   inquiry -> mql: 21 1, 23 1, 24 1, 25 2.5 (28 Mar -> 30 Mar 12:00),
+--     26 1: sorted 1, 1, 1, 1, 2.5, position 2 -> 1.00
+--   mql -> sal: 21 0 (same moment), 23 18 (3 -> 21 Apr), 25 0, 26 0.5:
+--     sorted 0, 0, 0.5, 18, position 1.5 -> 0 + 0.5 * 0.5 = 0.25
+--   sal -> sql: 23 0 (both at 21 Apr), 26 0.5 (2 Apr 12:00 -> 3 Apr):
+--     position 0.5 -> 0.25
+--   sql -> opportunity: 26 3 -> 4 Apr = 1.00
+--   opportunity -> won: 26 first reached opportunity 4 Apr, won 15 Apr
+--     = 11.00
+SELECT stage, reached, converted, conversion_rate, median_days_to_next FROM leadqual.funnel ORDER BY stage;
+-- funnel_by_cohort:
+--   Mar x = 22, 25: inquiries 2; mqls 1 (25); sals 1 (25); the rest 0;
+--     revenue 0.00.  1/2 = 0.5000; 1/1 = 1.0000; 0/1 = 0.0000; NULL; NULL;
+--     0/2 = 0.0000
+--   Apr x = 21, 23, 24, 26: inquiries 4; mqls 4; sals 3 (21, 23, 26);
+--     sqls 2 (23, 26); opportunities 1; won 1; lost 0 (26 entered lost but
+--     was won later); revenue 700.00 (26's won opportunity, not its lost
+--     one: 300 is not revenue).  4/4 = 1.0000; 3/4 = 0.7500; 2/3 =
+--     0.6667; 1/2 = 0.5000; 1/1 = 1.0000; 1/4 = 0.2500
+SELECT cohort_month, channel, inquiries, mqls, sals, sqls, opportunities, won, lost, revenue,
+       inquiry_to_mql, mql_to_sal, sal_to_sql, sql_to_opportunity, opportunity_to_won, inquiry_to_won
+  FROM leadqual.funnel_by_cohort ORDER BY cohort_month, channel;
+-- funnel_by_period, entries:
+--   Mar x: inquiry 22, 25 = 2; 25's inquiry -> sal: sal 1 and skipped mql
+--     1; nothing else.  1/2 = 0.5000; 1/1 = 1.0000; 0/1 = 0.0000; NULL;
+--     NULL; NULL
+--   Apr x: inquiry 21, 23, 24, 26 = 4; mql 21, 23 twice, 24, 26 twice = 6;
+--     sal 21, 23 (skipped by its mql -> sql), 26 twice = 4; sql 23, 26
+--     twice = 3; opportunity 26 twice = 2; won 26 = 1.
+--     6/4 = 1.5000; 4/6 = 0.6667; 3/4 = 0.7500; 2/3 = 0.6667; 1/2 =
+--     0.5000; NULL
+SELECT period_month, channel, stage, entries, conversion_rate
+  FROM leadqual.funnel_by_period ORDER BY period_month, channel, stage;
+-- stage_velocity, stays in days (in (changed_at, history_id) order):
+--   21: inquiry 1; mql 0 (ends at row 1002, same moment); sal 2 -> 10 Apr
+--       = 8; nurture open
+--   22: inquiry 20 Mar -> 5 Apr = 11 + 5 = 16; disqualified open
+--   23: inquiry 1; mql 3 -> 6 Apr = 3; nurture 6 -> 20 Apr = 14; mql 1;
+--       (sal skipped) sql 21 -> 25 Apr = 4; disqualified open
+--   24: inquiry 1; mql 2; disqualified open
+--   25: inquiry 2.5; (mql skipped) sal 30 Mar 12:00 -> 2 Apr 12:00 = 3;
+--       nurture open
+--   26: inquiry 1; mql 0.5; sal 0.5; sql 1; opportunity 1; lost 1;
+--       nurture 2; mql 1; sal 1; sql 1; opportunity 4; won open
+--   inquiry: 6 closed 1, 1, 1, 1, 2.5, 16: median position 2.5 -> 1.00;
+--     p90 position 4.5 -> 2.5 + 0.5 * (16 - 2.5) = 9.25
+--   mql: 6 closed 0, 0.5, 1, 1, 2, 3: median position 2.5 -> 1.00;
+--     p90 position 4.5 -> 2 + 0.5 * 1 = 2.50
+--   sal: 4 closed 0.5, 1, 3, 8: median position 1.5 -> 1 + 0.5 * 2 =
+--     2.00; p90 position 2.7 -> 3 + 0.7 * 5 = 6.50
+--   sql: 3 closed 1, 1, 4: median 1.00; p90 position 1.8 -> 1 + 0.8 * 3
+--     = 3.40
+--   opportunity: 2 closed 1, 4: median 2.50; p90 position 0.9 -> 1 + 0.9
+--     * 3 = 3.70
+--   won: 1 open: NULL, NULL.  lost: 1 closed (1): 1.00, 1.00
+--   nurture: 4 stays (21, 23, 25, 26), closed 2, 14: median 8.00; p90
+--     position 0.9 -> 2 + 0.9 * 12 = 12.80
+--   disqualified: 3 open (22, 23, 24): NULL, NULL
+SELECT stage, entries, median_days, p90_days FROM leadqual.stage_velocity ORDER BY stage;
+-- mql_acceptance, cycles:
+--   25: skipped mql 30 Mar 12:00, accepted at once (0 h) -> Mar
+--   21: 2 Apr 00:00, exit row 1002 at the same moment, sales into sal:
+--       accepted, 0 h
+--   23a: 3 Apr, exit 6 Apr by marketing into nurture: no sales action
+--       (neither accepted nor rejected, not in the median), still in the
+--       cycle after its due time 5 Apr: ignored; not pending (it exited)
+--   23b: 20 Apr, exit 21 Apr by sales into sql: accepted, 24 h
+--   24: 4 Apr, exit 6 Apr 00:00 by sales into disqualified: disqualified,
+--       48 h, exactly at the due time: not ignored (strictly after only)
+--   26a: 2 Apr 00:00, exit 2 Apr 12:00 into sal: accepted, 12 h
+--   26b: 8 Apr, exit 9 Apr into sal: accepted, 24 h
+--   (22 has no MQL cycle)
+--   Mar x k o = 25: mqls 1; accepted 1; 1.0000; 0.0000; median 0.00
+--   Apr x k o = 21, 23a, 23b, 24, 26a, 26b: mqls 6; accepted 4; rejected
+--     1 (disqualified 1, recycled 0); ignored 1; pending 0; 4/6 = 0.6667;
+--     1/6 = 0.1666… = 0.1667; median hours of {0, 24, 48, 12, 24} sorted
+--     0, 12, 24, 24, 48: position 2 -> 24.00; rejected_later_won 0
+SELECT mql_month, channel, campaign, owner, mqls, accepted, rejected, recycled, disqualified,
+       ignored, pending, acceptance_rate, rejection_rate, median_hours_to_action, rejected_later_won
+  FROM leadqual.mql_acceptance ORDER BY mql_month, channel, campaign, owner;
+-- rejection_reasons:
+--   21 sal -> nurture 10 Apr no_budget: cycle 2 Apr -> Apr
+--   22 sal -> disqualified 5 Apr duplicate: no MQL cycle at or before it
+--      -> the month of the rejection, Apr
+--   23 mql -> nurture by marketing: not a rejection; sql -> disqualified
+--      25 Apr no_need: cycle 20 Apr -> Apr
+--   24 mql -> disqualified 6 Apr duplicate -> Apr
+--   25 sal -> nurture 2 Apr no_budget: its skipped cycle of 30 Mar -> Mar
+--   (26's opportunity -> lost is not a rejection)
+--   Mar x no_budget 1, 1/1 = 1.0000; Apr x duplicate 2, 2/4 = 0.5000;
+--   Apr x no_budget 1, 1/4 = 0.2500; Apr x no_need 1, 1/4 = 0.2500
+SELECT mql_month, channel, reason, rejections, share
+  FROM leadqual.rejection_reasons ORDER BY mql_month, channel, reason;
+-- score_calibration: rf A1 = 21, 23, 24, 25, 26: 5 leads; mql 5/5 =
+-- 1.0000; sql 23, 26 = 2/5 = 0.4000; won 26 = 1/5 = 0.2000; revenue
+-- 700.00.  rf D4 = 22: 1 lead; 0.0000, 0.0000, 0.0000; revenue 0.00
+SELECT model, grade, leads, mql_rate, sql_rate, win_rate, revenue
+  FROM leadqual.score_calibration ORDER BY model, grade;
 
 SET client_min_messages = warning;
 DROP EXTENSION leadqual CASCADE;

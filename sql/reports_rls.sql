@@ -137,7 +137,7 @@ SELECT lead_id, owner, stage, entered_at, due_at, hours_overdue > 0 AS overdue
   FROM leadqual.sla_breaches ORDER BY lead_id;
 -- score_calibration: rr A1 = 1: 1 lead, mql, sql, won 1/1 = 1.0000,
 -- revenue 800.00; rr B2 = 2, 3, 8: 3 leads, mql 2, 8 = 2/3 = 0.6667, sql
--- 0.0000, won 0.0000, revenue 0
+-- 0.0000, won 0.0000, revenue 0.00
 SELECT model, grade, leads, mql_rate, sql_rate, win_rate, revenue
   FROM leadqual.score_calibration ORDER BY model, grade;
 RESET ROLE;
@@ -188,7 +188,7 @@ SELECT lead_id, owner, stage, entered_at, due_at, hours_overdue > 0 AS overdue
   FROM leadqual.sla_breaches ORDER BY lead_id;
 -- score_calibration: rr A1 = 4, 6: 2 leads, mql 2/2 = 1.0000, sql 6 = 1/2
 -- = 0.5000, won 1/2 = 0.5000, revenue 500.00; rr B2 = 5: 1 lead, mql
--- 1.0000, sql 0.0000, won 0.0000, revenue 0
+-- 1.0000, sql 0.0000, won 0.0000, revenue 0.00
 SELECT model, grade, leads, mql_rate, sql_rate, win_rate, revenue
   FROM leadqual.score_calibration ORDER BY model, grade;
 RESET ROLE;
