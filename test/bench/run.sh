@@ -7,6 +7,7 @@
 #   scoring      test/bench/scoring.sql   floor vs aggregate vs rescore vs plain SQL
 #   live load    BENCH_EVENTS events in batches of BENCH_BATCH, live scoring off vs on
 #   pgbench      one event per transaction, live scoring on vs off
+#   views        test/bench/views.sql   each report view vs a bare scan of its tables
 # Every figure is a ratio against a baseline measured in the same run.
 # Autovacuum is off: each timed phase starts after an explicit VACUUM ANALYZE
 # and CHECKPOINT, so neither side of a ratio pays for cleanup the other left
@@ -15,6 +16,8 @@
 #   BENCH_LEADS=200000 BENCH_EVENTS=1000000 BENCH_BATCH=10000 BENCH_RUNS=3 BENCH_SECONDS=30
 #   BENCH_PHASES=scoring stops after the scoring queries (no live load, no
 #   pgbench); BENCH_PLAIN=0 leaves out (d), the plain SQL (about 4 minutes).
+#   BENCH_PHASES=views runs the report views phase alone (median of
+#   BENCH_VIEW_RUNS=5 runs after a warm-up; under all it runs first).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . test/lib.sh
@@ -29,6 +32,7 @@ export BENCH_RUNS=${BENCH_RUNS:-3}
 export BENCH_SECONDS=${BENCH_SECONDS:-30}
 export BENCH_PHASES=${BENCH_PHASES:-all}
 export BENCH_PLAIN=${BENCH_PLAIN:-1}
+export BENCH_VIEW_RUNS=${BENCH_VIEW_RUNS:-5}
 
 pg_virtualenv -t -v "$PGVER" \
     -o shared_buffers=2GB -o max_wal_size=8GB -o checkpoint_timeout=30min -o autovacuum=off \
