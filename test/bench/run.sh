@@ -8,16 +8,18 @@
 #   threshold    test/bench/threshold.sql threshold_analysis, 20 thresholds vs 1
 #   live load    BENCH_EVENTS events in batches of BENCH_BATCH, live scoring off vs on
 #   pgbench      one event per transaction, live scoring on vs off
+#   views        test/bench/views.sql   each report view vs a bare scan of its tables
 # Every figure is a ratio against a baseline measured in the same run.
 # Autovacuum is off: each timed phase starts after an explicit VACUUM ANALYZE
 # and CHECKPOINT, so neither side of a ratio pays for cleanup the other left
 # behind (a vacuum started by the first load's million events could run
 # during the second load or the first pgbench run).
 #   BENCH_LEADS=200000 BENCH_EVENTS=1000000 BENCH_BATCH=10000 BENCH_RUNS=3 BENCH_SECONDS=30
-#   BENCH_PHASES=all, or a list of phases (scoring,threshold,live,pgbench):
+#   BENCH_PHASES=all, or a list of phases (views,scoring,threshold,live,pgbench):
 #   BENCH_PHASES=scoring runs the scoring queries only, BENCH_PHASES=threshold
-#   the threshold backtest only; BENCH_PLAIN=0 leaves out (d), the plain SQL
-#   (about 4 minutes).
+#   the threshold backtest only, BENCH_PHASES=views the report views only
+#   (median of BENCH_VIEW_RUNS=5 runs after a warm-up); BENCH_PLAIN=0 leaves
+#   out (d), the plain SQL (about 4 minutes).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . test/lib.sh
@@ -32,6 +34,7 @@ export BENCH_RUNS=${BENCH_RUNS:-3}
 export BENCH_SECONDS=${BENCH_SECONDS:-30}
 export BENCH_PHASES=${BENCH_PHASES:-all}
 export BENCH_PLAIN=${BENCH_PLAIN:-1}
+export BENCH_VIEW_RUNS=${BENCH_VIEW_RUNS:-5}
 
 pg_virtualenv -t -v "$PGVER" \
     -o shared_buffers=2GB -o max_wal_size=8GB -o checkpoint_timeout=30min -o autovacuum=off \

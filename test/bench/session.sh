@@ -19,6 +19,13 @@ psql -At -c "SELECT 'events: ' || count(*) FROM leadqual.event"
 printf 'generate_demo: %.1f s\n' "$(echo "$t1 - $t0" | bc)"
 settle
 
+# phase views (test/bench/views.sql): each report view against a bare scan of its tables
+if phase views; then
+    echo "== report views (median of $BENCH_VIEW_RUNS after a warm-up)"
+    psql -v runs="$BENCH_VIEW_RUNS" -f test/bench/views.sql
+    settle
+fi
+
 if phase scoring; then
     echo "== scoring (best of $BENCH_RUNS)"
     psql -v as_of="$as_of" -v runs="$BENCH_RUNS" -v plain="$BENCH_PLAIN" -f test/bench/scoring.sql
