@@ -42,6 +42,7 @@ SQL_SOURCES = \
 	src/sql/live_scoring.sql \
 	src/sql/demo.sql \
 	src/sql/reports.sql \
+	src/sql/report_html.sql \
 	src/sql/roles.sql
 
 DATA_built = leadqual--1.0.sql
