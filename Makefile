@@ -26,6 +26,7 @@ OBJS = \
 	src/lifecycle/rescore_store.o \
 	src/lifecycle/lifecycle.o \
 	src/reports/window_funnel.o \
+	src/reports/timeline.o \
 	src/demo/demo.o \
 	src/demo/demo_catalog.o \
 	src/demo/demo_leads.o \

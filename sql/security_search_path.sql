@@ -120,7 +120,7 @@ RESET search_path;
 DISCARD TEMP;
 
 -- every read-only call gave under each hostile path what it gave under the
--- clean one: 16 results per path, none differs, none is empty
+-- clean one: 19 results per path, none differs, none is empty
 SELECT variant, count(*) FROM public.sp_got GROUP BY 1 ORDER BY 1;
 SELECT g.variant, g.what
   FROM public.sp_got g JOIN public.sp_got c ON c.what = g.what AND c.variant = 'clean'
@@ -186,7 +186,7 @@ SELECT p.proname FROM pg_proc p
  WHERE p.pronamespace = 'leadqual'::regnamespace
    AND (has_function_privilege('public', p.oid, 'EXECUTE') OR p.proname IN ('rescore', 'generate_demo'))
    AND p.proname <> ALL ('{score,explain_score,fit_score,grade,engagement_score,engagement_detail,
-                          mql_crossing,window_funnel,score_by_lead,can_transition,accept,qualify,open_opportunity,
+                          mql_crossing,window_funnel,lead_timeline,report_rate,report_seconds,score_by_lead,can_transition,accept,qualify,open_opportunity,
                           close_opportunity,reject,transition,rescore,generate_demo}'::text[])
  ORDER BY 1;
 

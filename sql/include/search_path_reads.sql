@@ -68,3 +68,14 @@ INSERT INTO public.sp_got SELECT :'v', 'sla_breaches', pg_catalog.jsonb_agg(pg_c
                OPERATOR(pg_catalog.-) pg_catalog.extract('epoch', b.due_at))
                OPERATOR(pg_catalog./) 3600::pg_catalog.numeric, 2)) ORDER BY b.lead_id)
   FROM leadqual.sla_breaches b WHERE b.lead_id OPERATOR(pg_catalog.<=) 4;
+-- the timeline behind the other report views: lead_timelines of leads 1-4
+-- (whole rows) and the lead_timeline aggregate called directly, with the
+-- two report rules
+INSERT INTO public.sp_got SELECT :'v', 'lead_timelines', pg_catalog.jsonb_agg(pg_catalog.to_jsonb(t) ORDER BY t.lead_id)
+  FROM leadqual.lead_timelines t WHERE t.lead_id OPERATOR(pg_catalog.<=) 4;
+INSERT INTO public.sp_got SELECT :'v', 'lead_timeline', pg_catalog.jsonb_agg(pg_catalog.jsonb_build_array(x.lead_id, x.t) ORDER BY x.lead_id)
+  FROM (SELECT h.lead_id, leadqual.lead_timeline(h.from_stage, h.to_stage, h.changed_at, h.actor, h.reason, h.history_id) AS t
+          FROM leadqual.stage_history h WHERE h.lead_id OPERATOR(pg_catalog.<=) 4 GROUP BY h.lead_id) x;
+INSERT INTO public.sp_got SELECT :'v', 'report rules', pg_catalog.to_jsonb(ARRAY[
+           leadqual.report_rate(1, 3), leadqual.report_rate(1, 0),
+           leadqual.report_seconds('2025-03-01', '2025-03-02 12:00')::pg_catalog.numeric]);

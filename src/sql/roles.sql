@@ -33,7 +33,10 @@ GRANT USAGE ON ALL SEQUENCES IN SCHEMA @extschema@ TO leadqual_writer;
  * SELECT on the tables it reads (which the reader has), and row-level
  * security on those tables applies to the reader.
  */
-GRANT SELECT ON @extschema@.lead_status, @extschema@.sla_breaches TO leadqual_reader;
+GRANT SELECT ON @extschema@.lead_status, @extschema@.sla_breaches, @extschema@.lead_timelines,
+    @extschema@.funnel, @extschema@.funnel_by_cohort, @extschema@.funnel_by_period,
+    @extschema@.stage_velocity, @extschema@.mql_acceptance, @extschema@.rejection_reasons,
+    @extschema@.score_calibration TO leadqual_reader;
 GRANT INSERT, UPDATE, DELETE, TRUNCATE ON @extschema@.scoring_model, @extschema@.fit_rule,
     @extschema@.engagement_rule, @extschema@.rejection_reason, @extschema@.transition TO leadqual_admin;
 
@@ -91,6 +94,11 @@ REVOKE EXECUTE ON FUNCTION
     @extschema@.window_funnel_combine(internal, internal),
     @extschema@.window_funnel_serial(internal),
     @extschema@.window_funnel_deserial(bytea, internal),
+    @extschema@.lead_timeline_trans(internal, @extschema@.stage, @extschema@.stage, timestamptz, text, text, bigint),
+    @extschema@.lead_timeline_final(internal),
+    @extschema@.lead_timeline_combine(internal, internal),
+    @extschema@.lead_timeline_serial(internal),
+    @extschema@.lead_timeline_deserial(bytea, internal),
     -- rescore's writes
     @extschema@.rescore_changes(text, timestamptz),
     @extschema@.automatic_move_reason(text, @extschema@.stage, timestamptz, float8, text, timestamptz, timestamptz),
