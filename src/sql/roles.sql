@@ -64,11 +64,11 @@ REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON @extschema@.lead_score_state FROM PUB
  *     triggers' own helpers) are called with the owner's rights only.
  * rescore() and generate_demo() write leads, so they are for
  * leadqual_writer (and so leadqual_admin) too.  report_html() keeps
- * EXECUTE for PUBLIC like the views' readers' other functions: it reads
- * the views with the caller's rights, so only a role that may read them
- * (leadqual_reader) gets a page; its helpers report_html_escape and
+ * EXECUTE for PUBLIC like the other public functions: it reads the views
+ * with the caller's rights, so only a role that may read them
+ * (leadqual_reader) gets a page.  Its helpers report_html_escape and
  * report_html_bars, which it calls with the caller's rights, are granted
- * to leadqual_reader.
+ * to leadqual_reader only.
  */
 REVOKE EXECUTE ON FUNCTION
     -- rule tables' triggers
