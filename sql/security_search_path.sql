@@ -120,7 +120,7 @@ RESET search_path;
 DISCARD TEMP;
 
 -- every read-only call gave under each hostile path what it gave under the
--- clean one: 19 results per path, none differs, none is empty
+-- clean one: 20 results per path, none differs, none is empty
 SELECT variant, count(*) FROM public.sp_got GROUP BY 1 ORDER BY 1;
 SELECT g.variant, g.what
   FROM public.sp_got g JOIN public.sp_got c ON c.what = g.what AND c.variant = 'clean'
@@ -131,6 +131,9 @@ SELECT what FROM public.sp_got
 -- 2/23, sees pricing 2/24, demos 2/27: 3; lead 2 (demo_request, page_view)
 -- has no visit: 0; lead 4 visits once: 1; lead 3 has no events
 SELECT result FROM public.sp_got WHERE variant = 'clean' AND what = 'window_funnel';
+-- report_html under the clean path: both pages well-formed, no script,
+-- five sections
+SELECT result FROM public.sp_got WHERE variant = 'clean' AND what = 'report_html';
 -- the views' rows (clean path).  lead_status: leads 1 (model sp) and 2
 -- (default) became MQLs by their hand-raises (demo, demo_request) when the
 -- events were inserted, so are due 48 h after now(): not breached; lead 3
@@ -186,7 +189,7 @@ SELECT p.proname FROM pg_proc p
  WHERE p.pronamespace = 'leadqual'::regnamespace
    AND (has_function_privilege('public', p.oid, 'EXECUTE') OR p.proname IN ('rescore', 'generate_demo'))
    AND p.proname <> ALL ('{score,explain_score,fit_score,grade,engagement_score,engagement_detail,
-                          mql_crossing,window_funnel,lead_timeline,report_rate,report_seconds,score_by_lead,can_transition,accept,qualify,open_opportunity,
+                          mql_crossing,window_funnel,lead_timeline,report_rate,report_seconds,report_html,score_by_lead,can_transition,accept,qualify,open_opportunity,
                           close_opportunity,reject,transition,rescore,generate_demo}'::text[])
  ORDER BY 1;
 

@@ -79,3 +79,11 @@ INSERT INTO public.sp_got SELECT :'v', 'lead_timeline', pg_catalog.jsonb_agg(pg_
 INSERT INTO public.sp_got SELECT :'v', 'report rules', pg_catalog.to_jsonb(ARRAY[
            leadqual.report_rate(1, 3), leadqual.report_rate(1, 0),
            leadqual.report_seconds('2025-03-01', '2025-03-02 12:00')::pg_catalog.numeric]);
+-- the HTML page (report_html, of every model and of model sp): well-formed,
+-- no script, its five sections (its numbers depend on the leads the writes
+-- add, so they are not compared)
+INSERT INTO public.sp_got SELECT :'v', 'report_html', pg_catalog.to_jsonb(ARRAY[
+           pg_catalog.xml_is_well_formed_document(p.a), pg_catalog.xml_is_well_formed_document(p.b),
+           pg_catalog.strpos(p.a, '<script') OPERATOR(pg_catalog.=) 0,
+           (SELECT pg_catalog.count(*) FROM pg_catalog.regexp_matches(p.a, '<h2 ', 'g') m) OPERATOR(pg_catalog.=) 5])
+  FROM (SELECT leadqual.report_html() AS a, leadqual.report_html('sp') AS b) p;
