@@ -83,7 +83,8 @@ COMMENT ON FUNCTION @extschema@.report_html_escape(text) IS
  * axis stops at its end: no coordinate is ever NaN or infinite.  legend
  * names the segments (and the thin bar, as its fourth element).  Labels
  * longer than 28 characters are cut for the chart (the tables print them
- * whole).
+ * whole).  At most the first 50 rows are drawn (report_html draws 15 at
+ * most).
  */
 CREATE FUNCTION @extschema@.report_html_bars(title text, axis_label text, labels text[],
                                              v1 numeric[], v2 numeric[], v3 numeric[],
@@ -98,7 +99,7 @@ DECLARE
     width constant integer := 1000;
     x0 constant integer := 210;         /* left end of the bars */
     bw constant integer := 400;         /* length of a full bar */
-    n integer := coalesce(array_length(labels, 1), 0);
+    n integer := least(coalesce(array_length(labels, 1), 0), 50);   /* a chart of at most 50 rows */
     has_under boolean := under IS NOT NULL;
     pitch integer;
     top integer;
