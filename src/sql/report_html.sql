@@ -248,9 +248,13 @@ DECLARE
     part text;
     r record;
     leads numeric;
+    all_mqls numeric := 0;
+    all_accepted numeric := 0;
+    all_rejected numeric := 0;
+    all_ignored numeric := 0;
+    breaches numeric;
     total numeric;
     shown integer;
-    more integer;
     labels text[];
     v1 numeric[];
     v2 numeric[];
@@ -265,37 +269,7 @@ BEGIN
                   HINT = 'Use a name from leadqual.scoring_model, or insert the model there first.';
     END IF;
 
-    page := '<!DOCTYPE html>' || E'\n'
-        || '<html xmlns="http://www.w3.org/1999/xhtml" lang="en" xml:lang="en">' || E'\n'
-        || '<head><meta charset="utf-8"/><title>leadqual report</title>' || E'\n'
-        || '<style>body{font-family:sans-serif;margin:1.5em;color:#222;max-width:1000px}'
-        || 'h2{margin-top:1.6em;border-bottom:1px solid #ccc}table{border-collapse:collapse;margin:.5em 0 1em}'
-        || 'th,td{border:1px solid #ccc;padding:2px 8px;text-align:left}td.n,th.n{text-align:right}'
-        || 'caption{text-align:left;font-weight:bold;padding:4px 0}p.note{color:#555}svg{display:block}</style>'
-        || '</head>' || E'\n' || '<body>' || E'\n'
-        || '<h1>leadqual report</h1>' || E'\n';
-
-    /* headline figures */
-    SELECT f.reached INTO leads FROM @extschema@.funnel f WHERE f.stage = 'inquiry';
-    leads := coalesce(leads, 0);
-    SELECT coalesce(sum(a.mqls), 0) AS mqls, coalesce(sum(a.accepted), 0) AS accepted,
-           coalesce(sum(a.rejected), 0) AS rejected, coalesce(sum(a.ignored), 0) AS ignored
-      INTO r FROM @extschema@.mql_acceptance a;
-    page := page || '<p>Generated ' || to_char(now(), 'YYYY-MM-DD HH24:MI:SS OF') || '. '
-        || CASE WHEN want IS NULL THEN 'Model: all models.'
-                ELSE 'Model: ' || @extschema@.report_html_escape(want)
-                     || ' (score calibration only; the other sections count the leads of every model).' END
-        || '</p>' || E'\n' || '<ul>'
-        || '<li>Leads: ' || to_char(leads, 'FM999,999,999,999,990') || '</li>'
-        || '<li>MQLs handed to sales: ' || to_char(r.mqls, 'FM999,999,999,999,990')
-        || CASE WHEN r.mqls > 0 THEN
-               ', accepted ' || to_char(round(r.accepted * 100 / r.mqls, 1), 'FM990.0') || '%'
-               || ', rejected ' || to_char(round(r.rejected * 100 / r.mqls, 1), 'FM990.0') || '%'
-               || ', ignored past the SLA ' || to_char(round(r.ignored * 100 / r.mqls, 1), 'FM990.0') || '%'
-           ELSE '' END || '</li>'
-        || '<li>Open MQLs past their SLA now: '
-        || to_char((SELECT count(*) FROM @extschema@.sla_breaches), 'FM999,999,999,999,990') || '</li>'
-        || '</ul>' || E'\n';
+    page := '';
 
     /* 1. the funnel */
     page := page || '<h2 id="funnel">Funnel: leads that reached each stage</h2>' || E'\n';
@@ -305,21 +279,21 @@ BEGIN
                      || CASE WHEN f.conversion_rate IS NOT NULL
                              THEN ' (' || to_char(round(f.conversion_rate * 100, 1), 'FM990.0') || '% to next)'
                              ELSE '' END ORDER BY f.stage),
-           max(f.reached)
-      INTO labels, v1, notes, maxv
+           max(f.reached),
+           coalesce(max(f.reached) FILTER (WHERE f.stage = 'inquiry'), 0),
+           string_agg(format('<tr><td>%s</td><td class="n">%s</td><td class="n">%s</td><td class="n">%s</td><td class="n">%s</td></tr>',
+                             f.stage, to_char(f.reached, 'FM999,999,999,999,990'),
+                             coalesce(to_char(f.converted, 'FM999,999,999,999,990'), '-'),
+                             coalesce(to_char(round(f.conversion_rate * 100, 1), 'FM990.0') || '%', '-'),
+                             coalesce(to_char(f.median_days_to_next, 'FM999,999,990.0'), '-')),
+                      '' ORDER BY f.stage)
+      INTO labels, v1, notes, maxv, leads, part
       FROM @extschema@.funnel f;
     page := page || @extschema@.report_html_bars('Funnel: leads that reached each stage', 'leads that reached the stage',
                                                  labels, v1, NULL, NULL, NULL, notes, NULL, false, maxv) || E'\n';
     IF leads = 0 THEN
         page := page || '<p class="note">No data: there are no leads yet.</p>' || E'\n';
     END IF;
-    SELECT string_agg(format('<tr><td>%s</td><td class="n">%s</td><td class="n">%s</td><td class="n">%s</td><td class="n">%s</td></tr>',
-                             f.stage, to_char(f.reached, 'FM999,999,999,999,990'),
-                             coalesce(to_char(f.converted, 'FM999,999,999,999,990'), '-'),
-                             coalesce(to_char(round(f.conversion_rate * 100, 1), 'FM990.0') || '%', '-'),
-                             coalesce(to_char(f.median_days_to_next, 'FM999,999,990.0'), '-')),
-                      '' ORDER BY f.stage)
-      INTO part FROM @extschema@.funnel f;
     page := page || '<table><caption>Funnel (cohorts: every lead counted once per stage it reached)</caption>'
         || '<thead><tr><th>stage</th><th class="n">reached</th><th class="n">converted to next</th>'
         || '<th class="n">conversion</th><th class="n">median days to next</th></tr></thead><tbody>'
@@ -327,10 +301,9 @@ BEGIN
 
     /* 2. acceptance and rejection by channel (MQL cycles of every month) */
     page := page || '<h2 id="acceptance">Acceptance and rejection by channel</h2>' || E'\n';
-    SELECT count(*) INTO total
-      FROM (SELECT FROM @extschema@.mql_acceptance a GROUP BY a.channel HAVING sum(a.mqls) > 0) x;
     labels := NULL; v1 := NULL; v2 := NULL; v3 := NULL; under := NULL; notes := NULL; part := NULL;
     shown := 0;
+    total := 0;
     FOR r IN
         SELECT a.channel, sum(a.mqls) AS mqls, sum(a.accepted) AS accepted, sum(a.rejected) AS rejected,
                sum(a.recycled) AS recycled, sum(a.disqualified) AS disqualified,
@@ -340,8 +313,14 @@ BEGIN
          GROUP BY a.channel
         HAVING sum(a.mqls) > 0
          ORDER BY sum(a.mqls) DESC, a.channel NULLS LAST
-         LIMIT 15
     LOOP
+        /* every channel counts in the headline; the 15 largest are shown */
+        all_mqls := all_mqls + r.mqls;
+        all_accepted := all_accepted + r.accepted;
+        all_rejected := all_rejected + r.rejected;
+        all_ignored := all_ignored + r.ignored;
+        total := coalesce(total, 0) + 1;
+        CONTINUE WHEN shown = 15;
         shown := shown + 1;
         labels := labels || coalesce(r.channel, '(no channel)');
         v1 := v1 || r.accepted;
@@ -382,10 +361,10 @@ BEGIN
 
     /* 3. rejection reasons (all months and channels) */
     page := page || '<h2 id="reasons">Rejection reasons</h2>' || E'\n';
-    SELECT coalesce(sum(x.rejections), 0) INTO total FROM @extschema@.rejection_reasons x;
     labels := NULL; v1 := NULL; notes := NULL; part := NULL; shown := 0;
     FOR r IN
-        SELECT x.reason, coalesce(rr.label, x.reason) AS label, sum(x.rejections) AS rejections
+        SELECT x.reason, coalesce(rr.label, x.reason) AS label, sum(x.rejections) AS rejections,
+               sum(sum(x.rejections)) OVER () AS total
           FROM @extschema@.rejection_reasons x
           LEFT JOIN @extschema@.rejection_reason rr ON rr.code = x.reason
          GROUP BY x.reason, rr.label
@@ -394,6 +373,7 @@ BEGIN
          LIMIT 15
     LOOP
         shown := shown + 1;
+        total := r.total;
         labels := labels || coalesce(r.label, '(no reason given)');
         v1 := v1 || r.rejections;
         notes := notes || (to_char(r.rejections, 'FM999,999,999,999,990') || ' ('
@@ -417,9 +397,9 @@ BEGIN
 
     /* 4. SLA breaches */
     page := page || '<h2 id="sla">SLA breaches</h2>' || E'\n';
-    SELECT count(*) INTO total FROM @extschema@.sla_breaches;
-    page := page || '<p>Open MQLs past their SLA: ' || to_char(total, 'FM999,999,999,999,990') || '.</p>' || E'\n';
-    IF total = 0 THEN
+    SELECT count(*) INTO breaches FROM @extschema@.sla_breaches;
+    page := page || '<p>Open MQLs past their SLA: ' || to_char(breaches, 'FM999,999,999,999,990') || '.</p>' || E'\n';
+    IF breaches = 0 THEN
         page := page || '<p class="note">No data: no open MQL is past its SLA.</p>' || E'\n';
     ELSE
         SELECT array_agg(coalesce(o.owner, '(no owner)') ORDER BY o.n DESC, o.owner NULLS LAST),
@@ -479,7 +459,31 @@ BEGIN
             || ' yet.</p>' || E'\n';
     END IF;
 
-    RETURN page || '</body>' || E'\n' || '</html>' || E'\n';
+    /* the head and the headline figures, from the sections' reads */
+    RETURN '<!DOCTYPE html>' || E'\n'
+        || '<html xmlns="http://www.w3.org/1999/xhtml" lang="en" xml:lang="en">' || E'\n'
+        || '<head><meta charset="utf-8"/><title>leadqual report</title>' || E'\n'
+        || '<style>body{font-family:sans-serif;margin:1.5em;color:#222;max-width:1000px}'
+        || 'h2{margin-top:1.6em;border-bottom:1px solid #ccc}table{border-collapse:collapse;margin:.5em 0 1em}'
+        || 'th,td{border:1px solid #ccc;padding:2px 8px;text-align:left}td.n,th.n{text-align:right}'
+        || 'caption{text-align:left;font-weight:bold;padding:4px 0}p.note{color:#555}svg{display:block}</style>'
+        || '</head>' || E'\n' || '<body>' || E'\n'
+        || '<h1>leadqual report</h1>' || E'\n'
+        || '<p>Generated ' || to_char(now(), 'YYYY-MM-DD HH24:MI:SS OF') || '. '
+        || CASE WHEN want IS NULL THEN 'Model: all models.'
+                ELSE 'Model: ' || @extschema@.report_html_escape(want)
+                     || ' (score calibration only; the other sections count the leads of every model).' END
+        || '</p>' || E'\n' || '<ul>'
+        || '<li>Leads: ' || to_char(leads, 'FM999,999,999,999,990') || '</li>'
+        || '<li>MQLs handed to sales: ' || to_char(all_mqls, 'FM999,999,999,999,990')
+        || CASE WHEN all_mqls > 0 THEN
+               ', accepted ' || to_char(round(all_accepted * 100 / all_mqls, 1), 'FM990.0') || '%'
+               || ', rejected ' || to_char(round(all_rejected * 100 / all_mqls, 1), 'FM990.0') || '%'
+               || ', ignored past the SLA ' || to_char(round(all_ignored * 100 / all_mqls, 1), 'FM990.0') || '%'
+           ELSE '' END || '</li>'
+        || '<li>Open MQLs past their SLA now: ' || to_char(breaches, 'FM999,999,999,999,990') || '</li>'
+        || '</ul>' || E'\n'
+        || page || '</body>' || E'\n' || '</html>' || E'\n';
 END
 $$;
 COMMENT ON FUNCTION @extschema@.report_html(text) IS
