@@ -20,8 +20,8 @@
  * writes itself (headings, stage names of the enum, numbers) are ASCII
  * and free of specials.
  *
- * Both functions and report_html_bars run with the caller's rights
- * (SECURITY INVOKER; the views are security_invoker too), so row-level
+ * All three functions run with the caller's rights (SECURITY INVOKER;
+ * the views are security_invoker too), so row-level
  * security on lead holds on the page: a rep's page counts only the rep's
  * leads.  search_path is pinned, so every unqualified operator and
  * function below is pg_catalog's; leadqual's objects are written with
@@ -33,7 +33,9 @@
  * a UTF-8 database (other database encodings: non-ASCII characters are
  * left as they are, the page is then in the client's encoding).  NULL for
  * NULL.  The common case, printable ASCII only, is five replace() calls;
- * otherwise each distinct other character is replaced once.
+ * otherwise each distinct other character is replaced once.  IMMUTABLE:
+ * it depends on its argument and the database's encoding, which never
+ * changes.
  */
 CREATE FUNCTION @extschema@.report_html_escape(s text)
     RETURNS text
