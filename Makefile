@@ -45,6 +45,7 @@ SQL_SOURCES = \
 	src/sql/demo.sql \
 	src/sql/reports.sql \
 	src/sql/threshold.sql \
+	src/sql/report_html.sql \
 	src/sql/roles.sql
 
 DATA_built = leadqual--1.0.sql

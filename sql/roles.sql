@@ -51,7 +51,9 @@ SELECT name, mql_threshold, builtin FROM leadqual.scoring_model;
 -- the owner's rights (SECURITY DEFINER; then with search_path pinned).
 -- Public: the scoring functions and aggregates, can_transition and the
 -- actions.  Writer: rescore(), generate_demo() and the internals that
--- rescore() and the triggers running as the writer call.  Nobody: the
+-- rescore() and the triggers running as the writer call.  Reader:
+-- report_html's helpers (report_html, public, calls them with the
+-- caller's rights, and only a reader may read the views).  Nobody: the
 -- aggregates' support functions (EXECUTE is checked for the aggregate's
 -- owner), the trigger functions (a trigger does not check EXECUTE), and
 -- the helpers only the SECURITY DEFINER functions call.  A new function

@@ -66,6 +66,9 @@ CREATE TABLE public.sp_got (variant text, what text, result jsonb);
 CREATE FUNCTION public.sp_clean_threshold(m text) RETURNS jsonb LANGUAGE sql STABLE
     SET search_path = pg_catalog
     AS $$ SELECT jsonb_agg(x ORDER BY x.threshold) FROM leadqual.threshold_analysis(m, '{10,45,60,1000}') x $$;
+CREATE FUNCTION public.sp_clean_html(m text) RETURNS text LANGUAGE sql STABLE
+    SET search_path = pg_catalog
+    AS $$ SELECT leadqual.report_html(m) $$;
 -- leads a and b of each path's writes, and the leads whose stored score is
 -- not score()'s, after them
 CREATE TABLE public.sp_leads AS SELECT ''::text AS variant, l.* FROM leadqual.lead l WITH NO DATA;
@@ -126,7 +129,7 @@ RESET search_path;
 DISCARD TEMP;
 
 -- every read-only call gave under each hostile path what it gave under the
--- clean one: 21 results per path, none differs, none is empty
+-- clean one: 22 results per path, none differs, none is empty
 SELECT variant, count(*) FROM public.sp_got GROUP BY 1 ORDER BY 1;
 SELECT g.variant, g.what
   FROM public.sp_got g JOIN public.sp_got c ON c.what = g.what AND c.variant = 'clean'
@@ -137,6 +140,9 @@ SELECT what FROM public.sp_got
 -- 2/23, sees pricing 2/24, demos 2/27: 3; lead 2 (demo_request, page_view)
 -- has no visit: 0; lead 4 visits once: 1; lead 3 has no events
 SELECT result FROM public.sp_got WHERE variant = 'clean' AND what = 'window_funnel';
+-- report_html under the clean path: both pages well-formed, no script,
+-- five sections
+SELECT result FROM public.sp_got WHERE variant = 'clean' AND what = 'report_html';
 -- the views' rows (clean path).  lead_status: leads 1 (model sp) and 2
 -- (default) became MQLs by their hand-raises (demo, demo_request) when the
 -- events were inserted, so are due 48 h after now(): not breached; lead 3
@@ -192,12 +198,12 @@ SELECT p.proname FROM pg_proc p
  WHERE p.pronamespace = 'leadqual'::regnamespace
    AND (has_function_privilege('public', p.oid, 'EXECUTE') OR p.proname IN ('rescore', 'generate_demo'))
    AND p.proname <> ALL ('{score,explain_score,fit_score,grade,engagement_score,engagement_detail,
-                          mql_crossing,mql_peak,threshold_analysis,window_funnel,lead_timeline,report_month,report_rate,report_seconds,score_by_lead,can_transition,accept,qualify,open_opportunity,
+                          mql_crossing,mql_peak,threshold_analysis,window_funnel,lead_timeline,report_month,report_rate,report_seconds,report_html,score_by_lead,can_transition,accept,qualify,open_opportunity,
                           close_opportunity,reject,transition,rescore,generate_demo}'::text[])
  ORDER BY 1;
 
 SET client_min_messages = warning;
 DROP TABLE public.sp_got, public.sp_leads, public.sp_stale;
-DROP FUNCTION public.sp_clean_threshold(text);
+DROP FUNCTION public.sp_clean_threshold(text), public.sp_clean_html(text);
 DROP SCHEMA evil CASCADE;
 DROP EXTENSION leadqual CASCADE;

@@ -2,7 +2,8 @@
 # Runs every leadqual test suite against a real PostgreSQL server:
 #   pg_regress (sql/, expected/), isolation specs (test/isolation/),
 #   the pg_cron scheduling test (test/cron/), the pg_dump/pg_restore
-#   round trip (test/dump/), the hostile-input suite (test/hostile/) and
+#   round trip (test/dump/), the HTML report in xmllint and headless
+#   Chromium (test/html/), the hostile-input suite (test/hostile/) and
 #   sqlsmith (test/sqlsmith/, about two minutes), and last the sanitizer
 #   run (test/sanitize/: UBSan build, server under Valgrind, about five
 #   minutes; it reinstalls the normal build after).
@@ -12,7 +13,7 @@ cd "$(dirname "$0")/.."
 . test/lib.sh
 
 lq_install_packages "${lq_base_packages[@]}" postgresql-$PGVER-cron python3-psycopg2 sqlsmith \
-    clang-14 libclang-rt-14-dev valgrind
+    clang-14 libclang-rt-14-dev valgrind libxml2-utils chromium
 lq_build_install
 
 status=0
@@ -25,7 +26,7 @@ if ! pg_virtualenv -t -v "$PGVER" make -s PG_CONFIG="$PG_CONFIG" installcheck; t
     done
 fi
 
-for t in test/cron/*.sh test/dump/*.sh test/hostile/run.sh test/sqlsmith/run.sh test/sanitize/run.sh; do
+for t in test/cron/*.sh test/dump/*.sh test/html/run.sh test/hostile/run.sh test/sqlsmith/run.sh test/sanitize/run.sh; do
     [ -f "$t" ] || continue
     echo "== $t"
     bash "$t" || status=1

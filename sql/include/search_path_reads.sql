@@ -87,3 +87,13 @@ INSERT INTO public.sp_got SELECT :'v', 'threshold_analysis', pg_catalog.to_jsonb
            OPERATOR(pg_catalog.=) public.sp_clean_threshold('default')]);
 INSERT INTO public.sp_got SELECT :'v', 'report_month', pg_catalog.to_jsonb(ARRAY[
            leadqual.report_month('2025-03-17 10:00'), leadqual.report_month('4714-11-24 00:00:00+00 BC')]);
+-- the HTML page (report_html, of every model and of model sp): well-formed,
+-- no script, its five sections (its numbers depend on the leads the writes
+-- add, so each is compared with the same call made, in the same statement,
+-- by a function whose own search_path is clean)
+INSERT INTO public.sp_got SELECT :'v', 'report_html', pg_catalog.to_jsonb(ARRAY[
+           pg_catalog.xml_is_well_formed_document(p.a), pg_catalog.xml_is_well_formed_document(p.b),
+           pg_catalog.strpos(p.a, '<script') OPERATOR(pg_catalog.=) 0,
+           (SELECT pg_catalog.count(*) FROM pg_catalog.regexp_matches(p.a, '<h2 ', 'g') m) OPERATOR(pg_catalog.=) 5,
+           p.a OPERATOR(pg_catalog.=) public.sp_clean_html(NULL), p.b OPERATOR(pg_catalog.=) public.sp_clean_html('sp')])
+  FROM (SELECT leadqual.report_html() AS a, leadqual.report_html('sp') AS b) p;

@@ -64,7 +64,12 @@ REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON @extschema@.lead_score_state FROM PUB
  *     the others (state_add_events, score_state, the SECURITY DEFINER
  *     triggers' own helpers) are called with the owner's rights only.
  * rescore() and generate_demo() write leads, so they are for
- * leadqual_writer (and so leadqual_admin) too.
+ * leadqual_writer (and so leadqual_admin) too.  report_html() keeps
+ * EXECUTE for PUBLIC like the other public functions: it reads the views
+ * with the caller's rights, so only a role that may read them
+ * (leadqual_reader) gets a page.  Its helpers report_html_escape and
+ * report_html_bars, which it calls with the caller's rights, are granted
+ * to leadqual_reader only.
  */
 REVOKE EXECUTE ON FUNCTION
     -- rule tables' triggers
@@ -122,8 +127,15 @@ REVOKE EXECUTE ON FUNCTION
     @extschema@.demo_leads(integer, integer, timestamptz, integer),
     @extschema@.demo_events(integer, integer, timestamptz, integer),
     @extschema@.demo_lifecycle(integer, integer, timestamptz, integer, float8, timestamptz, text[], boolean[]),
-    @extschema@.generate_demo(integer, integer, timestamptz, integer)
+    @extschema@.generate_demo(integer, integer, timestamptz, integer),
+    -- the HTML report's helpers
+    @extschema@.report_html_escape(text),
+    @extschema@.report_html_bars(text, text, text[], numeric[], numeric[], numeric[], numeric[], text[], text[], boolean, numeric)
     FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION
+    @extschema@.report_html_escape(text),
+    @extschema@.report_html_bars(text, text, text[], numeric[], numeric[], numeric[], numeric[], text[], text[], boolean, numeric)
+    TO leadqual_reader;
 
 GRANT EXECUTE ON FUNCTION
     -- rescore() runs with the caller's rights and calls these
