@@ -342,7 +342,7 @@ typedef struct DemoRep
 {
 	const char *name;
 	int			territory;
-	double		ignore;			/* chance to let an MQL pass its SLA */
+	double		ignore;			/* habit of letting MQLs pass their SLA (0.11: typical) */
 	double		hours;			/* median hours to act on an MQL */
 	double		accept_bias;	/* added to the acceptance chance */
 	double		win_bias;		/* added to the win chance */

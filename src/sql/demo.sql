@@ -85,6 +85,7 @@ BEGIN
       FROM (VALUES ('inquiry', 'mql', 'system', true), ('inquiry', 'sal', 'sales', false),
                    ('inquiry', 'disqualified', 'marketing', true),
                    ('mql', 'sal', 'sales', false), ('mql', 'nurture', 'sales', true),
+                   ('mql', 'nurture', 'marketing', true),
                    ('mql', 'disqualified', 'sales', true),
                    ('sal', 'sql', 'sales', false), ('sal', 'nurture', 'sales', true),
                    ('sal', 'disqualified', 'sales', true),
