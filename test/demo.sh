@@ -13,3 +13,4 @@ lq_build_install
 
 echo "== demo on a throwaway PostgreSQL $PGVER cluster"
 pg_virtualenv -t -v "$PGVER" psql -X -q -v ON_ERROR_STOP=1 -v leads="${DEMO_LEADS:-20000}" -f test/demo.sql
+echo "== the page: $(pwd)/report.html (open it in a browser)"
