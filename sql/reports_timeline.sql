@@ -117,6 +117,30 @@ SELECT count(*) AS leads, count(*) FILTER (WHERE p.t IS DISTINCT FROM s.t) AS di
 -- each of those leads: 2 MQL cycles, the first recycled, the second accepted
 SELECT t FROM ser WHERE lead_id = 7;
 
+-- the three rules the views share.  report_rate: 1/3 = 0.3333, 2/3 =
+-- 0.6667 (rounded half away from zero), 0 and NULL denominators NULL, and
+-- NULL (never NaN or an infinity) for numeric's NaN and infinities
+SELECT leadqual.report_rate(1, 3) AS third, leadqual.report_rate(2, 3) AS two_thirds,
+       leadqual.report_rate(5, 4) AS above_one, leadqual.report_rate(1, 0) AS by_zero,
+       leadqual.report_rate(1, NULL) AS by_null, leadqual.report_rate('NaN', 1) AS nan,
+       leadqual.report_rate(1, 'NaN') AS by_nan, leadqual.report_rate('Infinity', 1) AS inf,
+       leadqual.report_rate(1, '-Infinity') AS by_minus_inf;
+-- report_seconds: 1 day 12 hours = 129600 s; -1 s backwards; NULL for an
+-- infinity or a NULL; the two ends of the range 294276 AD - 4713 BC apart
+-- (about 9.4e12 s, beyond an interval's range) still a number
+SELECT leadqual.report_seconds('2025-03-01', '2025-03-02 12:00') AS day_and_half,
+       leadqual.report_seconds('2025-03-01 00:00:01', '2025-03-01') AS backwards,
+       leadqual.report_seconds('2025-03-01', 'infinity') AS to_infinity,
+       leadqual.report_seconds(NULL, '2025-03-01') AS from_null,
+       leadqual.report_seconds('4714-11-24 00:00:00+00 BC', '294276-12-31 23:59:59+00') > 9e12 AS whole_range;
+-- report_month: 17 March -> 1 March; the first and last weeks of the
+-- timestamp range have no month that is a date: NULL, not an error
+SELECT leadqual.report_month('2025-03-17 10:00') AS march,
+       leadqual.report_month('4714-11-24 00:00:00+00 BC') AS first_week,
+       leadqual.report_month('4714-12-02 00:00:00+00 BC') AS first_full_month,
+       leadqual.report_month('294276-12-31 23:59:59+00') AS last_month,
+       leadqual.report_month(NULL) AS null_month;
+
 -- a value added to the stage enum is not one the reports know (22023)
 SET client_min_messages = warning;
 DROP TABLE ph;

@@ -237,7 +237,9 @@ COMMENT ON COLUMN @extschema@.sla_breaches.hours_overdue IS 'hours from due_at t
  *       month's first day (or its local time) is not a PostgreSQL date or
  *       timestamp (date_trunc would fail there);
  *   report_rate(n, d): a rate as a numeric fraction rounded to 4 decimals
- *       (0.01 %), NULL when d is 0 or NULL;
+ *       (0.01 %), NULL when d is 0 or NULL, and when either is NaN or
+ *       infinite (numeric has both; NaN sorts above Infinity, so the two
+ *       range tests leave it out) — never a NaN or infinite rate;
  *   report_seconds(a, b): b - a in seconds as float8 (exact microseconds of
  *       two finite timestamps), NULL when either is NULL or infinite.
  *       STABLE like the extract() it calls: a function marked stricter
@@ -257,9 +259,13 @@ CREATE FUNCTION @extschema@.report_rate(numerator numeric, denominator numeric)
     RETURNS numeric
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     RETURN CASE WHEN denominator OPERATOR(pg_catalog.<>) 0
+                 AND numerator OPERATOR(pg_catalog.>) '-Infinity'::pg_catalog.numeric
+                 AND numerator OPERATOR(pg_catalog.<) 'Infinity'::pg_catalog.numeric
+                 AND denominator OPERATOR(pg_catalog.>) '-Infinity'::pg_catalog.numeric
+                 AND denominator OPERATOR(pg_catalog.<) 'Infinity'::pg_catalog.numeric
                 THEN pg_catalog.round(numerator OPERATOR(pg_catalog./) denominator, 4) END;
 COMMENT ON FUNCTION @extschema@.report_rate(numeric, numeric) IS
-    'numerator / denominator rounded to 4 decimals, NULL when the denominator is 0 or NULL: how every report rate is computed';
+    'numerator / denominator rounded to 4 decimals, NULL when the denominator is 0 or either is NULL, NaN or infinite: how every report rate is computed';
 CREATE FUNCTION @extschema@.report_seconds(from_at timestamptz, to_at timestamptz)
     RETURNS float8
     LANGUAGE sql STABLE PARALLEL SAFE
