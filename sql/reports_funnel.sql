@@ -3,7 +3,7 @@
 -- score_calibration (SPEC §5), on a small history built by hand: leads,
 -- stage_history and opportunity rows inserted directly, at fixed times.
 -- Every number below is worked out by hand from the report contract
--- (reports-semantics, issue 9) in the comment before its query; none was
+-- (README, "How the reports read the history") in the comment before its query; none was
 -- copied from what the views print.  Only ignored/pending depend on now():
 -- the MQL cycles that are "ignored" were due in 2025, the "pending" one is
 -- due in 2125.

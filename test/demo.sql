@@ -93,7 +93,7 @@ SELECT stage, count(*) AS leads,
   FROM leadqual.lead
  GROUP BY stage ORDER BY stage;
 
--- The MQL cycles of the report semantics (/work/reports-semantics.md, the
+-- The MQL cycles of the report semantics (README, "How the reports read the history"; the
 -- mql_acceptance view), computed here from stage_history: every entry into
 -- mql starts one, which ends at the lead's next row; a move by sales from
 -- below mql straight into sal or above (inquiry -> sal, sales-sourced) is a

@@ -7,7 +7,7 @@
 # any UBSan or Valgrind report.  A canary function (canary.c, same flags)
 # must be caught by both first, or the run proves nothing.  At the end,
 # always, the normal build is made and installed again.
-#   make sanitize    or    /work/lq-check sh bash test/sanitize/run.sh
+#   make sanitize    or    bash test/sanitize/run.sh
 # Why not AddressSanitizer: Debian's server is not instrumented, and with
 # clang's ASan runtime preloaded it deadlocks in bindtextdomain() at start
 # (glibc's _nl_state_lock), so memory is checked by Valgrind instead.
