@@ -124,6 +124,9 @@ typedef struct TlStages
 	Oid			stagetype;
 	Oid			oids[TL_NSTAGES];
 	TupleDesc	tupdesc;		/* final function only: the result's */
+	int16		stage_len;		/* final function only: the stage type's */
+	bool		stage_byval;
+	char		stage_align;
 } TlStages;
 
 /*
@@ -420,24 +423,27 @@ tl_push(TlArray *a, Datum v, bool isnull)
 
 /*
  * tl_array_datum
- *		The one-dimensional array of a TlArray's values (empty when none).
+ *		The one-dimensional array of a TlArray's values (empty when none),
+ *		of an element type whose length, by-value and alignment are given
+ *		(looked up once, not per lead).
  */
 static Datum
-tl_array_datum(TlArray *a, Oid elemtype)
+tl_array_datum(TlArray *a, Oid elemtype, int16 typlen, bool typbyval, char typalign)
 {
-	int16		typlen;
-	bool		typbyval;
-	char		typalign;
 	int			dims[1];
 	int			lbs[1] = {1};
 
 	if (a->n == 0)
 		return PointerGetDatum(construct_empty_array(elemtype));
-	get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
 	dims[0] = a->n;
 	return PointerGetDatum(construct_md_array(a->values, a->nulls, 1, dims, lbs,
 											  elemtype, typlen, typbyval, typalign));
 }
+
+/* the arrays of the result's built-in element types */
+#define TL_TIMES(a) tl_array_datum(a, TIMESTAMPTZOID, sizeof(TimestampTz), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE)
+#define TL_BOOLS(a) tl_array_datum(a, BOOLOID, sizeof(bool), true, TYPALIGN_CHAR)
+#define TL_TEXTS(a) tl_array_datum(a, TEXTOID, -1, false, TYPALIGN_INT)
 
 /*
  * lq_lead_timeline_final
@@ -461,9 +467,6 @@ lq_lead_timeline_final(PG_FUNCTION_ARGS)
 	TlArray		e_stage = {0}, e_at = {0}, e_left = {0}, e_skip = {0};
 	TlArray		m_start = {0}, m_exit = {0}, m_sales = {0}, m_outcome = {0}, m_won = {0};
 	TlArray		r_at = {0}, r_reason = {0}, r_mql = {0};
-	/* cycles' exits, to decide later_won once the last won is known */
-	TimestampTz *cycle_exit = NULL;
-	bool	   *cycle_rejected = NULL;
 
 	(void) lq_agg_context(fcinfo, "lq_lead_timeline_final");
 	if (PG_ARGISNULL(0))
@@ -487,6 +490,7 @@ lq_lead_timeline_final(PG_FUNCTION_ARGS)
 		old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
 		st->tupdesc = BlessTupleDesc(CreateTupleDescCopy(tupdesc));
 		MemoryContextSwitchTo(old);
+		get_typlenbyvalalign(stagetype, &st->stage_len, &st->stage_byval, &st->stage_align);
 	}
 
 	tl_sort_rows(s->rows, s->nrows);
@@ -498,8 +502,6 @@ lq_lead_timeline_final(PG_FUNCTION_ARGS)
 			last_won = s->rows[i].at;
 			has_won = true;
 		}
-	cycle_exit = palloc(sizeof(TimestampTz) * (s->nrows + 1));
-	cycle_rejected = palloc(sizeof(bool) * (s->nrows + 1));
 
 	memset(nulls, true, sizeof(nulls));
 	for (int64 i = 0; i < s->nrows; i++)
@@ -540,8 +542,7 @@ lq_lead_timeline_final(PG_FUNCTION_ARGS)
 				tl_push(&m_sales, BoolGetDatum(r->actor == TL_SALES), false);
 				tl_push(&m_outcome, accepted ? CStringGetTextDatum("accepted") : (Datum) 0,
 						!accepted);
-				cycle_exit[m_start.n - 1] = r->at;
-				cycle_rejected[m_start.n - 1] = false;
+				tl_push(&m_won, BoolGetDatum(false), false);
 				last_cycle = r->at;
 				has_cycle = true;
 			}
@@ -554,6 +555,7 @@ lq_lead_timeline_final(PG_FUNCTION_ARGS)
 		if (r->to == TL_MQL)
 		{
 			const char *outcome = NULL;
+			bool		rejected;
 
 			if (next != NULL && next->actor == TL_SALES)
 			{
@@ -569,8 +571,9 @@ lq_lead_timeline_final(PG_FUNCTION_ARGS)
 			tl_push(&m_sales, BoolGetDatum(next != NULL && next->actor == TL_SALES), false);
 			tl_push(&m_outcome, outcome ? CStringGetTextDatum(outcome) : (Datum) 0,
 					outcome == NULL);
-			cycle_exit[m_start.n - 1] = next ? next->at : 0;
-			cycle_rejected[m_start.n - 1] = outcome != NULL && strcmp(outcome, "accepted") != 0;
+			/* the lead's last move into won is known (the pass above) */
+			rejected = outcome != NULL && strcmp(outcome, "accepted") != 0;
+			tl_push(&m_won, BoolGetDatum(rejected && has_won && last_won > next->at), false);
 			last_cycle = r->at;
 			has_cycle = true;
 		}
@@ -583,10 +586,7 @@ lq_lead_timeline_final(PG_FUNCTION_ARGS)
 			tl_push(&r_mql, TimestampTzGetDatum(last_cycle), !has_cycle);
 		}
 	}
-	Assert(m_start.n <= s->nrows);
-	for (int c = 0; c < m_start.n; c++)
-		tl_push(&m_won, BoolGetDatum(cycle_rejected[c] && has_won && last_won > cycle_exit[c]),
-				false);
+	Assert(m_start.n <= s->nrows && m_won.n == m_start.n);
 
 	for (int k = TL_MQL; k <= TL_WON; k++)
 	{
@@ -597,18 +597,18 @@ lq_lead_timeline_final(PG_FUNCTION_ARGS)
 	nulls[TLA_FIRST_MOVE_AT] = false;
 	values[TLA_MOVES] = Int32GetDatum((int32) Min(s->nrows, (int64) PG_INT32_MAX));
 	nulls[TLA_MOVES] = false;
-	values[TLA_ENTRY_STAGE] = tl_array_datum(&e_stage, st->stagetype);
-	values[TLA_ENTRY_AT] = tl_array_datum(&e_at, TIMESTAMPTZOID);
-	values[TLA_ENTRY_LEFT_AT] = tl_array_datum(&e_left, TIMESTAMPTZOID);
-	values[TLA_ENTRY_SKIPPED] = tl_array_datum(&e_skip, BOOLOID);
-	values[TLA_MQL_START_AT] = tl_array_datum(&m_start, TIMESTAMPTZOID);
-	values[TLA_MQL_EXIT_AT] = tl_array_datum(&m_exit, TIMESTAMPTZOID);
-	values[TLA_MQL_SALES_ACTION] = tl_array_datum(&m_sales, BOOLOID);
-	values[TLA_MQL_OUTCOME] = tl_array_datum(&m_outcome, TEXTOID);
-	values[TLA_MQL_LATER_WON] = tl_array_datum(&m_won, BOOLOID);
-	values[TLA_REJECTION_AT] = tl_array_datum(&r_at, TIMESTAMPTZOID);
-	values[TLA_REJECTION_REASON] = tl_array_datum(&r_reason, TEXTOID);
-	values[TLA_REJECTION_MQL_AT] = tl_array_datum(&r_mql, TIMESTAMPTZOID);
+	values[TLA_ENTRY_STAGE] = tl_array_datum(&e_stage, st->stagetype, st->stage_len, st->stage_byval, st->stage_align);
+	values[TLA_ENTRY_AT] = TL_TIMES(&e_at);
+	values[TLA_ENTRY_LEFT_AT] = TL_TIMES(&e_left);
+	values[TLA_ENTRY_SKIPPED] = TL_BOOLS(&e_skip);
+	values[TLA_MQL_START_AT] = TL_TIMES(&m_start);
+	values[TLA_MQL_EXIT_AT] = TL_TIMES(&m_exit);
+	values[TLA_MQL_SALES_ACTION] = TL_BOOLS(&m_sales);
+	values[TLA_MQL_OUTCOME] = TL_TEXTS(&m_outcome);
+	values[TLA_MQL_LATER_WON] = TL_BOOLS(&m_won);
+	values[TLA_REJECTION_AT] = TL_TIMES(&r_at);
+	values[TLA_REJECTION_REASON] = TL_TEXTS(&r_reason);
+	values[TLA_REJECTION_MQL_AT] = TL_TIMES(&r_mql);
 	for (int a = TLA_ENTRY_STAGE; a <= TLA_REJECTION_MQL_AT; a++)
 		nulls[a] = false;
 

@@ -511,9 +511,9 @@ COMMENT ON COLUMN @extschema@.funnel_by_period.conversion_rate IS 'entries into 
 /*
  * stage_velocity: how long leads stay in each stage.  The inquiry stay runs
  * from created_at to the first move; every other stay from an entry to the
- * next move.  Skipped stages are not stays.  One aggregate row with a
- * FILTER per stage (each percentile sorts only its stage's stays), then
- * unpivoted, as funnel is: no sort of every stay by stage.
+ * next move.  Skipped stages are not stays.  The stays are grouped by
+ * stage first and the nine stages joined to the nine groups after, so no
+ * sort of every stay is needed for the join.
  */
 CREATE VIEW @extschema@.stage_velocity WITH (security_invoker = true) AS
 WITH s AS (
@@ -525,54 +525,21 @@ WITH s AS (
                       FROM ROWS FROM (pg_catalog.unnest(t.entry_stage), pg_catalog.unnest(t.entry_at), pg_catalog.unnest(t.entry_left_at), pg_catalog.unnest(t.entry_skipped))
                            AS u(stage, entered_at, left_at, skipped)
                      WHERE NOT u.skipped) AS e(stage, entered_at, left_at)
-), a AS (
-    SELECT
-           pg_catalog.count(*) FILTER (WHERE s.stage OPERATOR(pg_catalog.=) 'inquiry'::@extschema@.stage) AS n0,
-           pg_catalog.percentile_cont(0.5) WITHIN GROUP (ORDER BY s.seconds) FILTER (WHERE s.stage OPERATOR(pg_catalog.=) 'inquiry'::@extschema@.stage) AS m0,
-           pg_catalog.percentile_cont(0.9) WITHIN GROUP (ORDER BY s.seconds) FILTER (WHERE s.stage OPERATOR(pg_catalog.=) 'inquiry'::@extschema@.stage) AS p0,
-           pg_catalog.count(*) FILTER (WHERE s.stage OPERATOR(pg_catalog.=) 'mql'::@extschema@.stage) AS n1,
-           pg_catalog.percentile_cont(0.5) WITHIN GROUP (ORDER BY s.seconds) FILTER (WHERE s.stage OPERATOR(pg_catalog.=) 'mql'::@extschema@.stage) AS m1,
-           pg_catalog.percentile_cont(0.9) WITHIN GROUP (ORDER BY s.seconds) FILTER (WHERE s.stage OPERATOR(pg_catalog.=) 'mql'::@extschema@.stage) AS p1,
-           pg_catalog.count(*) FILTER (WHERE s.stage OPERATOR(pg_catalog.=) 'sal'::@extschema@.stage) AS n2,
-           pg_catalog.percentile_cont(0.5) WITHIN GROUP (ORDER BY s.seconds) FILTER (WHERE s.stage OPERATOR(pg_catalog.=) 'sal'::@extschema@.stage) AS m2,
-           pg_catalog.percentile_cont(0.9) WITHIN GROUP (ORDER BY s.seconds) FILTER (WHERE s.stage OPERATOR(pg_catalog.=) 'sal'::@extschema@.stage) AS p2,
-           pg_catalog.count(*) FILTER (WHERE s.stage OPERATOR(pg_catalog.=) 'sql'::@extschema@.stage) AS n3,
-           pg_catalog.percentile_cont(0.5) WITHIN GROUP (ORDER BY s.seconds) FILTER (WHERE s.stage OPERATOR(pg_catalog.=) 'sql'::@extschema@.stage) AS m3,
-           pg_catalog.percentile_cont(0.9) WITHIN GROUP (ORDER BY s.seconds) FILTER (WHERE s.stage OPERATOR(pg_catalog.=) 'sql'::@extschema@.stage) AS p3,
-           pg_catalog.count(*) FILTER (WHERE s.stage OPERATOR(pg_catalog.=) 'opportunity'::@extschema@.stage) AS n4,
-           pg_catalog.percentile_cont(0.5) WITHIN GROUP (ORDER BY s.seconds) FILTER (WHERE s.stage OPERATOR(pg_catalog.=) 'opportunity'::@extschema@.stage) AS m4,
-           pg_catalog.percentile_cont(0.9) WITHIN GROUP (ORDER BY s.seconds) FILTER (WHERE s.stage OPERATOR(pg_catalog.=) 'opportunity'::@extschema@.stage) AS p4,
-           pg_catalog.count(*) FILTER (WHERE s.stage OPERATOR(pg_catalog.=) 'won'::@extschema@.stage) AS n5,
-           pg_catalog.percentile_cont(0.5) WITHIN GROUP (ORDER BY s.seconds) FILTER (WHERE s.stage OPERATOR(pg_catalog.=) 'won'::@extschema@.stage) AS m5,
-           pg_catalog.percentile_cont(0.9) WITHIN GROUP (ORDER BY s.seconds) FILTER (WHERE s.stage OPERATOR(pg_catalog.=) 'won'::@extschema@.stage) AS p5,
-           pg_catalog.count(*) FILTER (WHERE s.stage OPERATOR(pg_catalog.=) 'lost'::@extschema@.stage) AS n6,
-           pg_catalog.percentile_cont(0.5) WITHIN GROUP (ORDER BY s.seconds) FILTER (WHERE s.stage OPERATOR(pg_catalog.=) 'lost'::@extschema@.stage) AS m6,
-           pg_catalog.percentile_cont(0.9) WITHIN GROUP (ORDER BY s.seconds) FILTER (WHERE s.stage OPERATOR(pg_catalog.=) 'lost'::@extschema@.stage) AS p6,
-           pg_catalog.count(*) FILTER (WHERE s.stage OPERATOR(pg_catalog.=) 'nurture'::@extschema@.stage) AS n7,
-           pg_catalog.percentile_cont(0.5) WITHIN GROUP (ORDER BY s.seconds) FILTER (WHERE s.stage OPERATOR(pg_catalog.=) 'nurture'::@extschema@.stage) AS m7,
-           pg_catalog.percentile_cont(0.9) WITHIN GROUP (ORDER BY s.seconds) FILTER (WHERE s.stage OPERATOR(pg_catalog.=) 'nurture'::@extschema@.stage) AS p7,
-           pg_catalog.count(*) FILTER (WHERE s.stage OPERATOR(pg_catalog.=) 'disqualified'::@extschema@.stage) AS n8,
-           pg_catalog.percentile_cont(0.5) WITHIN GROUP (ORDER BY s.seconds) FILTER (WHERE s.stage OPERATOR(pg_catalog.=) 'disqualified'::@extschema@.stage) AS m8,
-           pg_catalog.percentile_cont(0.9) WITHIN GROUP (ORDER BY s.seconds) FILTER (WHERE s.stage OPERATOR(pg_catalog.=) 'disqualified'::@extschema@.stage) AS p8
+), g AS (
+    SELECT s.stage,
+           pg_catalog.count(*) AS entries,
+           pg_catalog.percentile_cont(0.5) WITHIN GROUP (ORDER BY s.seconds) AS median,
+           pg_catalog.percentile_cont(0.9) WITHIN GROUP (ORDER BY s.seconds) AS p90
       FROM s
+     GROUP BY s.stage
 )
-SELECT v.stage,
-       v.entries,
-       pg_catalog.round((v.median OPERATOR(pg_catalog./) 86400)::pg_catalog.numeric, 2) AS median_days,
-       pg_catalog.round((v.p90 OPERATOR(pg_catalog./) 86400)::pg_catalog.numeric, 2) AS p90_days
-  FROM a,
-       LATERAL (VALUES
-                       ('inquiry'::@extschema@.stage, a.n0, a.m0, a.p0),
-                       ('mql'::@extschema@.stage, a.n1, a.m1, a.p1),
-                       ('sal'::@extschema@.stage, a.n2, a.m2, a.p2),
-                       ('sql'::@extschema@.stage, a.n3, a.m3, a.p3),
-                       ('opportunity'::@extschema@.stage, a.n4, a.m4, a.p4),
-                       ('won'::@extschema@.stage, a.n5, a.m5, a.p5),
-                       ('lost'::@extschema@.stage, a.n6, a.m6, a.p6),
-                       ('nurture'::@extschema@.stage, a.n7, a.m7, a.p7),
-                       ('disqualified'::@extschema@.stage, a.n8, a.m8, a.p8))
-           AS v(stage, entries, median, p90)
- ORDER BY v.stage;
+SELECT st.stage,
+       COALESCE(g.entries, 0) AS entries,
+       pg_catalog.round((g.median OPERATOR(pg_catalog./) 86400)::pg_catalog.numeric, 2) AS median_days,
+       pg_catalog.round((g.p90 OPERATOR(pg_catalog./) 86400)::pg_catalog.numeric, 2) AS p90_days
+  FROM pg_catalog.unnest(pg_catalog.enum_range(NULL::@extschema@.stage)) AS st(stage)
+  LEFT JOIN g ON g.stage OPERATOR(pg_catalog.=) st.stage
+ ORDER BY st.stage;
 COMMENT ON VIEW @extschema@.stage_velocity IS
     'time in stage: for every stage, how many times leads entered it and the median and 90th percentile days until they left it';
 COMMENT ON COLUMN @extschema@.stage_velocity.stage IS 'lifecycle stage (all nine, in enum order)';
