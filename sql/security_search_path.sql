@@ -42,12 +42,13 @@ INSERT INTO leadqual.lead (lead_id, external_id, created_at, email, job_title, i
     (2, 'r2', '2025-01-01', 'y@gmail.com', 'Founder', 'saas', 40, '{}', 'default'),
     (3, 'r3', '2025-01-01', NULL, 'Head of Sales', NULL, 150, '{}', 'sp'),
     (4, 'r4', '2025-01-01', 'z@corp.example', 'intern', 'retail', NULL, '{}', 'sp');
-INSERT INTO leadqual.event (lead_id, event_type, occurred_at, properties) VALUES
-    (1, 'visit', '2025-02-23', '{}'), (1, 'visit', '2025-02-24', '{"page": "pricing"}'),
-    (1, 'visit', '2025-02-25', '{}'), (1, 'visit', '2025-02-26', '{"page": "pricing"}'),
-    (1, 'webinar', '2025-02-22', '{}'), (1, 'demo', '2025-02-27', '{}'),
-    (2, 'demo_request', '2025-02-20', '{}'), (2, 'page_view', '2025-02-21', '{"page": "pricing"}'),
-    (4, 'unsubscribe', '2025-02-01', '{}'), (4, 'visit', '2025-04-01', '{}');
+-- the channels make leads 1, 2 and 4 journeys for attribution
+INSERT INTO leadqual.event (lead_id, event_type, occurred_at, properties, channel) VALUES
+    (1, 'visit', '2025-02-23', '{}', 'email'), (1, 'visit', '2025-02-24', '{"page": "pricing"}', 'paid_search'),
+    (1, 'visit', '2025-02-25', '{}', NULL), (1, 'visit', '2025-02-26', '{"page": "pricing"}', 'email'),
+    (1, 'webinar', '2025-02-22', '{}', 'webinar'), (1, 'demo', '2025-02-27', '{}', NULL),
+    (2, 'demo_request', '2025-02-20', '{}', 'paid_search'), (2, 'page_view', '2025-02-21', '{"page": "pricing"}', NULL),
+    (4, 'unsubscribe', '2025-02-01', '{}', 'email'), (4, 'visit', '2025-04-01', '{}', NULL);
 
 -- lead 3 entered mql on 2025-03-01, so it is long past its SLA (due
 -- 48 hours later) for the report views
@@ -69,6 +70,18 @@ CREATE FUNCTION public.sp_clean_threshold(m text) RETURNS jsonb LANGUAGE sql STA
 CREATE FUNCTION public.sp_clean_html(m text) RETURNS text LANGUAGE sql STABLE
     SET search_path = pg_catalog
     AS $$ SELECT leadqual.report_html(m) $$;
+-- attribution (goal mql) under the caller's path and
+-- under a clean one; 'leads 1 2' is lead_attribution of leads 1 and 2 only
+CREATE FUNCTION public.sp_attr(what text, m text) RETURNS jsonb LANGUAGE sql STABLE
+    AS $$ SELECT CASE
+        WHEN what OPERATOR(pg_catalog.=) 'attribution' THEN (SELECT pg_catalog.jsonb_agg(a) FROM leadqual.attribution(m, 'mql') a)
+        WHEN what OPERATOR(pg_catalog.=) 'lead_attribution' THEN (SELECT pg_catalog.jsonb_agg(a) FROM leadqual.lead_attribution(m, 'mql') a)
+        WHEN what OPERATOR(pg_catalog.=) 'leads 1 2' THEN (SELECT pg_catalog.jsonb_agg(a) FROM leadqual.lead_attribution(m, 'mql') a
+                                WHERE a.lead_id OPERATOR(pg_catalog.<=) 2)
+        WHEN what OPERATOR(pg_catalog.=) 'channel_attribution' THEN (SELECT pg_catalog.jsonb_agg(c) FROM leadqual.channel_attribution c) END $$;
+CREATE FUNCTION public.sp_clean_attr(what text, m text) RETURNS jsonb LANGUAGE sql STABLE
+    SET search_path = pg_catalog
+    AS $$ SELECT public.sp_attr(what, m) $$;
 -- leads a and b of each path's writes, and the leads whose stored score is
 -- not score()'s, after them
 CREATE TABLE public.sp_leads AS SELECT ''::text AS variant, l.* FROM leadqual.lead l WITH NO DATA;
@@ -129,13 +142,14 @@ RESET search_path;
 DISCARD TEMP;
 
 -- every read-only call gave under each hostile path what it gave under the
--- clean one: 22 results per path, none differs, none is empty
+-- clean one: 26 results per path, none differs, none is empty
 SELECT variant, count(*) FROM public.sp_got GROUP BY 1 ORDER BY 1;
 SELECT g.variant, g.what
   FROM public.sp_got g JOIN public.sp_got c ON c.what = g.what AND c.variant = 'clean'
  WHERE g.variant <> 'clean' AND g.result IS DISTINCT FROM c.result;
 SELECT what FROM public.sp_got
  WHERE result IS NULL OR result = 'null' OR result = '[]' OR result = '{}';
+SELECT variant, result FROM public.sp_got WHERE what = 'attribution' ORDER BY 1;
 -- window_funnel visit → pricing page → demo within 7 days: lead 1 visits
 -- 2/23, sees pricing 2/24, demos 2/27: 3; lead 2 (demo_request, page_view)
 -- has no visit: 0; lead 4 visits once: 1; lead 3 has no events
@@ -198,12 +212,12 @@ SELECT p.proname FROM pg_proc p
  WHERE p.pronamespace = 'leadqual'::regnamespace
    AND (has_function_privilege('public', p.oid, 'EXECUTE') OR p.proname IN ('rescore', 'generate_demo'))
    AND p.proname <> ALL ('{score,explain_score,fit_score,grade,engagement_score,engagement_detail,
-                          mql_crossing,mql_peak,threshold_analysis,window_funnel,lead_timeline,report_month,report_rate,report_seconds,report_html,score_by_lead,can_transition,accept,qualify,open_opportunity,
+                          mql_crossing,mql_peak,threshold_analysis,window_funnel,lead_timeline,attribute_paths,attribution,lead_attribution,attribute_journeys,path_counts_in,path_counts_out,path_counts_recv,path_counts_send,report_month,report_rate,report_seconds,report_html,score_by_lead,can_transition,accept,qualify,open_opportunity,
                           close_opportunity,reject,transition,rescore,generate_demo}'::text[])
  ORDER BY 1;
 
 SET client_min_messages = warning;
 DROP TABLE public.sp_got, public.sp_leads, public.sp_stale;
-DROP FUNCTION public.sp_clean_threshold(text), public.sp_clean_html(text);
+DROP FUNCTION public.sp_clean_threshold(text), public.sp_clean_html(text), public.sp_clean_attr(text, text), public.sp_attr(text, text);
 DROP SCHEMA evil CASCADE;
 DROP EXTENSION leadqual CASCADE;

@@ -43,6 +43,35 @@ INSERT INTO public.sp_got SELECT :'v', 'window_funnel', pg_catalog.jsonb_agg(pg_
                          e.properties OPERATOR(pg_catalog.@>) '{"page": "pricing"}'::pg_catalog.jsonb,
                          e.event_type OPERATOR(pg_catalog.=) 'demo']) AS level
           FROM leadqual.event e WHERE e.lead_id OPERATOR(pg_catalog.<=) 4 GROUP BY e.lead_id) x;
+-- attribution: every method over a path table with a loop (attribute_paths,
+-- markov at orders 1 and 2), a state's text round trip, and attribution()
+-- and lead_attribution() with goal mql (leads 1 and 2 became MQLs after
+-- all their touches; 4 is a non-converting journey) and the
+-- channel_attribution view: the demo leads the writes add change these, so
+-- each is compared with the same call made, in the same statement, by a
+-- function whose own search_path is clean (public.sp_clean_attr), and the
+-- credit of leads 1 and 2 must be among lead_attribution's rows
+INSERT INTO public.sp_got SELECT :'v', 'attribute_paths', pg_catalog.jsonb_agg(pg_catalog.jsonb_build_array(m.m, m.credit) ORDER BY m.m)
+  FROM (SELECT v.m, leadqual.attribute_paths(v.m, p.path, p.conv, p.rev, p.nulls, v.k) AS credit
+          FROM (VALUES ('{A,B,A,C}'::pg_catalog.text[], 2::pg_catalog.float8, 30::pg_catalog.float8, 1::pg_catalog.float8),
+                       ('{B}', 1, 5, 2), ('{C,A}', 0, 0, 3)) AS p(path, conv, rev, nulls),
+               (VALUES ('first_touch', 1), ('last_touch', 1), ('linear', 1), ('position_based', 1),
+                       ('shapley', 1), ('markov', 1), ('markov', 2)) AS v(m, k)
+         GROUP BY v.m, v.k) m;
+INSERT INTO public.sp_got SELECT :'v', 'path_counts text', pg_catalog.to_jsonb(ARRAY[
+           leadqual.path_counts_final(leadqual.path_counts_in(leadqual.path_counts_out(s.st)))::pg_catalog.text,
+           leadqual.path_counts_final(s.st)::pg_catalog.text])
+  FROM (SELECT leadqual.attribute_paths_trans(NULL, 'markov', '{A,B,A}', 1, 2, 1, 1) AS st) s;
+INSERT INTO public.sp_got SELECT :'v', 'attribution', pg_catalog.jsonb_agg(pg_catalog.jsonb_build_array(v.m,
+           public.sp_attr('attribution', v.m) OPERATOR(pg_catalog.=) public.sp_clean_attr('attribution', v.m),
+           public.sp_attr('lead_attribution', v.m) OPERATOR(pg_catalog.=) public.sp_clean_attr('lead_attribution', v.m),
+           public.sp_attr('lead_attribution', v.m) OPERATOR(pg_catalog.@>) public.sp_attr('leads 1 2', v.m))
+           ORDER BY v.m)
+  FROM (VALUES ('first_touch'), ('last_touch'), ('linear'), ('time_decay'), ('position_based'),
+               ('w_shaped'), ('full_path'), ('markov'), ('shapley')) AS v(m);
+INSERT INTO public.sp_got SELECT :'v', 'channel_attribution', pg_catalog.to_jsonb(ARRAY[
+           (SELECT pg_catalog.jsonb_agg(c) FROM leadqual.channel_attribution c)
+           OPERATOR(pg_catalog.=) public.sp_clean_attr('channel_attribution', NULL)]);
 -- the report views (stored parsed, so the path cannot reach them; read
 -- anyway).  lead_status: each lead's stage, sla_breached, recycle_count,
 -- whether its other columns are lead's own (the stored scores change when

@@ -184,12 +184,11 @@ SELECT j.lead_id,
                pg_catalog.array_agg(e.channel ORDER BY e.occurred_at, e.event_id) AS channels,
                pg_catalog.array_agg(e.occurred_at ORDER BY e.occurred_at, e.event_id) AS touched_at
           FROM (SELECT lt.lead_id, lt.won_revenue, lt.mql_at, lt.opportunity_at, lt.won_at,
-                       CASE goal
-                            WHEN 'mql' THEN lt.mql_at
-                            WHEN 'sal' THEN lt.sal_at
-                            WHEN 'sql' THEN lt.sql_at
-                            WHEN 'opportunity' THEN lt.opportunity_at
-                            WHEN 'won' THEN lt.won_at END AS goal_at
+                       CASE WHEN goal OPERATOR(pg_catalog.=) 'mql'::@extschema@.stage THEN lt.mql_at
+                            WHEN goal OPERATOR(pg_catalog.=) 'sal'::@extschema@.stage THEN lt.sal_at
+                            WHEN goal OPERATOR(pg_catalog.=) 'sql'::@extschema@.stage THEN lt.sql_at
+                            WHEN goal OPERATOR(pg_catalog.=) 'opportunity'::@extschema@.stage THEN lt.opportunity_at
+                            WHEN goal OPERATOR(pg_catalog.=) 'won'::@extschema@.stage THEN lt.won_at END AS goal_at
                   FROM @extschema@.lead_timelines lt) t
           JOIN @extschema@.event e ON e.lead_id OPERATOR(pg_catalog.=) t.lead_id
          WHERE e.channel IS NOT NULL
