@@ -51,11 +51,21 @@
 /* Largest component the LU fallback takes (a dense k × k matrix). */
 #define MK_DENSE_MAX 2000
 
-/* Gauss–Seidel stops when no value moves by more than this, relatively. */
-#define MK_SWEEP_TOL 1e-15
+/*
+ * Gauss–Seidel stops when no value moves by more than this, relatively;
+ * mk_check then bounds the error for real.
+ */
+#define MK_SWEEP_TOL 1e-14
+
+/* Channels whose removals are solved together, in one pass over the rows. */
+#define MK_BLOCK 8
 
 /* Sweeps over one component before the LU fallback (or the error). */
 #define MK_MAX_SWEEPS 5000
+
+/* Work counters for the DEBUG1 line of pc_markov_solve. */
+static int64 mk_sweeps;
+static int64 mk_dense_solves;
 
 /* The chain in compressed sparse rows, by state id. */
 typedef struct MkChain
@@ -341,6 +351,71 @@ mk_components(MkChain *ch)
 	pfree(call_edge);
 }
 
+
+/*
+ * mk_renumber
+ *		Renumber the states in solve order (component by component, as
+ *		Tarjan emitted them), so that a component's states, and mostly the
+ *		states their transitions lead to, lie next to each other in memory:
+ *		the sweeps then read the values they need from cache.  state_map
+ *		follows.
+ */
+static void
+mk_renumber(MkChain *ch, int32 **state_map)
+{
+	int32		n = ch->n;
+	int64		ne = ch->row[n];
+	int64	   *row = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int64) * (n + 1));
+	int32	   *col = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int32) * Max(ne, 1));
+	double	   *p = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * Max(ne, 1));
+	double	   *b = palloc(sizeof(double) * n);
+	double	   *bv = palloc(sizeof(double) * n);
+	double	   *start = palloc(sizeof(double) * n);
+	int32	   *map = palloc(sizeof(int32) * n);
+	int32	   *comp_of = palloc(sizeof(int32) * n);
+	int64		e = 0;
+
+	for (int32 i = 0; i < n; i++)
+	{
+		int32		s = ch->comp_order[i];	/* old id of new state i */
+
+		row[i] = e;
+		for (int64 f = ch->row[s]; f < ch->row[s + 1]; f++)
+		{
+			col[e] = ch->comp_pos[ch->col[f]];
+			p[e] = ch->p[f];
+			e++;
+		}
+		b[i] = ch->b[s];
+		bv[i] = ch->bv[s];
+		start[i] = ch->start[s];
+		map[i] = (*state_map)[s];
+		comp_of[i] = ch->comp_of[s];
+	}
+	row[n] = e;
+	pfree(ch->row);
+	pfree(ch->col);
+	pfree(ch->p);
+	pfree(ch->b);
+	pfree(ch->bv);
+	pfree(ch->start);
+	pfree(ch->comp_of);
+	pfree(*state_map);
+	ch->row = row;
+	ch->col = col;
+	ch->p = p;
+	ch->b = b;
+	ch->bv = bv;
+	ch->start = start;
+	ch->comp_of = comp_of;
+	*state_map = map;
+	for (int32 i = 0; i < n; i++)
+	{
+		ch->comp_order[i] = i;
+		ch->comp_pos[i] = i;
+	}
+}
+
 /*
  * mk_dense
  *		Solve component k exactly by LU with partial pivoting: for its
@@ -583,11 +658,13 @@ mk_solve(const MkChain *ch, const bool *removed,
 					v[s] = sv;
 				}
 				converged = dx <= MK_SWEEP_TOL * mx && dv <= MK_SWEEP_TOL * mv;
+				mk_sweeps++;
 			}
 			if (!converged)
 			{
 				if (m > MK_DENSE_MAX)
 					not_solved(m, "converges too slowly and is too large for a direct solve");
+				mk_dense_solves++;
 				if (!mk_dense(ch, k, removed, b, bv, x, v))
 					not_solved(m, "gives a singular system");
 			}
@@ -598,6 +675,122 @@ mk_solve(const MkChain *ch, const bool *removed,
 	}
 	if (changed)
 		pfree(changed);
+}
+
+
+/*
+ * mk_solve_block
+ *		The removals of nb (<= MK_BLOCK) channels at once: X holds, per
+ *		state s, X[s*W + j] = x with channel j removed and X[s*W + MK_BLOCK
+ *		+ j] = v likewise (W = 2 MK_BLOCK); rm[s] has bit j set when s
+ *		contains channel j.  Components are solved as in mk_solve, every
+ *		channel of the block in the same sweep, so each pass over the
+ *		transitions serves them all.  False when the sweeps over some
+ *		component do not converge (the caller then solves the block's
+ *		channels one by one, with mk_solve's direct fallback).
+ */
+static bool
+mk_solve_block(const MkChain *ch, const uint8 *rm, int nb,
+			   const double *base_x, const double *base_v, double *X)
+{
+	const int	W = 2 * MK_BLOCK;
+	bool	   *changed = palloc0(sizeof(bool) * ch->n);
+	bool		ok = true;
+
+	for (int32 k = 0; k < ch->ncomp && ok; k++)
+	{
+		int32		first = ch->comp_begin[k];
+		int32		m = ch->comp_begin[k + 1] - first;
+		const int32 *mem = &ch->comp_order[first];
+		bool		affected = false;
+		bool		converged = false;
+
+		for (int32 i = 0; i < m && !affected; i++)
+		{
+			int32		s = mem[i];
+
+			if (rm[s])
+				affected = true;
+			for (int64 e = ch->row[s]; e < ch->row[s + 1] && !affected; e++)
+				affected = changed[ch->col[e]];
+		}
+		for (int32 i = 0; i < m; i++)
+		{
+			int32		s = mem[i];
+			double	   *xs = &X[(Size) s * W];
+
+			for (int j = 0; j < MK_BLOCK; j++)
+			{
+				bool		gone = (rm[s] >> j) & 1;
+
+				xs[j] = gone ? 0.0 : base_x[s];
+				xs[MK_BLOCK + j] = gone ? 0.0 : base_v[s];
+			}
+		}
+		if (!affected)
+			continue;
+
+		for (int sweep = 0; sweep < (m == 1 ? 1 : MK_MAX_SWEEPS) && !converged; sweep++)
+		{
+			double		dmax[2 * MK_BLOCK] = {0};
+			double		vmax[2 * MK_BLOCK] = {0};
+
+			CHECK_FOR_INTERRUPTS();
+			for (int32 i = 0; i < m; i++)
+			{
+				int32		s = mem[i];
+				double		acc[2 * MK_BLOCK];
+				double	   *xs = &X[(Size) s * W];
+
+				for (int j = 0; j < MK_BLOCK; j++)
+				{
+					acc[j] = ch->b[s];
+					acc[MK_BLOCK + j] = ch->bv[s];
+				}
+				for (int64 e = ch->row[s]; e < ch->row[s + 1]; e++)
+				{
+					const double *xt = &X[(Size) ch->col[e] * W];
+					double		p = ch->p[e];
+
+					for (int j = 0; j < 2 * MK_BLOCK; j++)
+						acc[j] += p * xt[j];
+				}
+				for (int j = 0; j < nb; j++)
+				{
+					if ((rm[s] >> j) & 1)
+						continue;
+					dmax[j] = Max(dmax[j], fabs(acc[j] - xs[j]));
+					dmax[MK_BLOCK + j] = Max(dmax[MK_BLOCK + j], fabs(acc[MK_BLOCK + j] - xs[MK_BLOCK + j]));
+					vmax[j] = Max(vmax[j], fabs(acc[j]));
+					vmax[MK_BLOCK + j] = Max(vmax[MK_BLOCK + j], fabs(acc[MK_BLOCK + j]));
+					xs[j] = acc[j];
+					xs[MK_BLOCK + j] = acc[MK_BLOCK + j];
+				}
+			}
+			if (m > 1)
+				mk_sweeps++;
+			converged = true;
+			for (int j = 0; j < nb; j++)
+				converged &= dmax[j] <= MK_SWEEP_TOL * vmax[j] &&
+					dmax[MK_BLOCK + j] <= MK_SWEEP_TOL * vmax[MK_BLOCK + j];
+		}
+		if (m == 1)
+			converged = true;
+		if (!converged)
+			ok = false;
+		for (int32 i = 0; i < m; i++)
+		{
+			int32		s = mem[i];
+			const double *xs = &X[(Size) s * W];
+			bool		diff = false;
+
+			for (int j = 0; j < nb; j++)
+				diff |= (xs[j] != base_x[s] || xs[MK_BLOCK + j] != base_v[s]);
+			changed[s] = diff;
+		}
+	}
+	pfree(changed);
+	return ok;
 }
 
 /*
@@ -668,6 +861,7 @@ pc_markov_solve(const PathCounts *pc, PcMarkovResult *res)
 	double		total_rev = pc_sum_value(&pc->total_rev);
 	double		vscale = 0.0;
 	int32		nch = pc->nchannels;
+	TimestampTz t0;
 
 	res->re = palloc0(sizeof(double) * Max(nch, 1));
 	res->vre = palloc0(sizeof(double) * Max(nch, 1));
@@ -680,8 +874,20 @@ pc_markov_solve(const PathCounts *pc, PcMarkovResult *res)
 	}
 
 	old = MemoryContextSwitchTo(cxt);
+	mk_sweeps = mk_dense_solves = 0;
+	t0 = GetCurrentTimestamp();
 	mk_build(pc, &ch, &state_map);
 	mk_components(&ch);
+	mk_renumber(&ch, &state_map);
+	{
+		int32		largest = 0;
+
+		for (int32 k = 0; k < ch.ncomp; k++)
+			largest = Max(largest, ch.comp_begin[k + 1] - ch.comp_begin[k]);
+		elog(DEBUG1, "markov order %d: %d states, " INT64_FORMAT " transitions, %d components, largest %d, built in %ld ms",
+			 pc->order, ch.n, ch.row[ch.n], ch.ncomp, largest,
+			 (long) (TimestampDifferenceMilliseconds(t0, GetCurrentTimestamp())));
+	}
 
 	x = MemoryContextAllocHuge(cxt, sizeof(double) * ch.n);
 	v = MemoryContextAllocHuge(cxt, sizeof(double) * ch.n);
@@ -720,6 +926,7 @@ pc_markov_solve(const PathCounts *pc, PcMarkovResult *res)
 		fabs(res->v_conv * ch.total_start - total_rev) > 1e-9 * Max(total_rev, 1e-300) + 1e-300)
 		not_journeys();
 
+	elog(DEBUG1, "markov base solved at %ld ms", (long) TimestampDifferenceMilliseconds(t0, GetCurrentTimestamp()));
 	/* states of each channel (canonical ids), for the removals */
 	chan_first = palloc0(sizeof(int32) * (nch + 1));
 	for (int32 s = 0; s < ch.n; s++)
@@ -761,31 +968,59 @@ pc_markov_solve(const PathCounts *pc, PcMarkovResult *res)
 	}
 
 	memset(removed, 0, sizeof(bool) * ch.n);
-	for (int32 c = 0; c < nch; c++)
 	{
-		double		pcv = 0.0,
-					vcv = 0.0;
+		const int	W = 2 * MK_BLOCK;
+		uint8	   *rm = MemoryContextAllocHuge(cxt, ch.n);
+		double	   *X = MemoryContextAllocHuge(cxt, sizeof(double) * W * ch.n);
 
-		if (chan_first[c + 1] == chan_first[c])
-			continue;			/* in no state: only in zero-weight paths */
-		for (int32 i = chan_first[c]; i < chan_first[c + 1]; i++)
-			removed[chan_states[i]] = true;
-		mk_solve(&ch, removed, ch.b, ch.bv, x, v, xc, vc);
-		mk_check(&ch, removed, ch.b, ch.bv, xc, vc, vscale);
-		for (int32 s = 0; s < ch.n; s++)
+		for (int32 c0 = 0; c0 < nch; c0 += MK_BLOCK)
 		{
-			pcv += ch.start[s] * xc[s];
-			vcv += ch.start[s] * vc[s];
+			int			nb = Min(MK_BLOCK, nch - c0);
+			bool		block_ok;
+
+			memset(rm, 0, ch.n);
+			for (int j = 0; j < nb; j++)
+				for (int32 i = chan_first[c0 + j]; i < chan_first[c0 + j + 1]; i++)
+					rm[chan_states[i]] |= (uint8) (1 << j);
+			block_ok = mk_solve_block(&ch, rm, nb, x, v, X);
+
+			for (int j = 0; j < nb; j++)
+			{
+				int32		c = c0 + j;
+				double		pcv = 0.0,
+							vcv = 0.0;
+
+				if (chan_first[c + 1] == chan_first[c])
+					continue;	/* in no state: only in zero-weight paths */
+				for (int32 i = chan_first[c]; i < chan_first[c + 1]; i++)
+					removed[chan_states[i]] = true;
+				if (block_ok)
+					for (int32 s = 0; s < ch.n; s++)
+					{
+						xc[s] = X[(Size) s * W + j];
+						vc[s] = X[(Size) s * W + MK_BLOCK + j];
+					}
+				else
+					mk_solve(&ch, removed, ch.b, ch.bv, x, v, xc, vc);
+				mk_check(&ch, removed, ch.b, ch.bv, xc, vc, vscale);
+				for (int32 s = 0; s < ch.n; s++)
+				{
+					pcv += ch.start[s] * xc[s];
+					vcv += ch.start[s] * vc[s];
+				}
+				pcv /= ch.total_start;
+				vcv /= ch.total_start;
+				if (res->p_conv > 0.0)
+					res->re[c] = Min(1.0, Max(0.0, 1.0 - pcv / res->p_conv));
+				if (res->v_conv > 0.0)
+					res->vre[c] = Min(1.0, Max(0.0, 1.0 - vcv / res->v_conv));
+				for (int32 i = chan_first[c]; i < chan_first[c + 1]; i++)
+					removed[chan_states[i]] = false;
+			}
 		}
-		pcv /= ch.total_start;
-		vcv /= ch.total_start;
-		if (res->p_conv > 0.0)
-			res->re[c] = Min(1.0, Max(0.0, 1.0 - pcv / res->p_conv));
-		if (res->v_conv > 0.0)
-			res->vre[c] = Min(1.0, Max(0.0, 1.0 - vcv / res->v_conv));
-		for (int32 i = chan_first[c]; i < chan_first[c + 1]; i++)
-			removed[chan_states[i]] = false;
 	}
+	elog(DEBUG1, "markov solve: " INT64_FORMAT " sweeps over loops, " INT64_FORMAT " direct solves, done at %ld ms",
+		 mk_sweeps, mk_dense_solves, (long) TimestampDifferenceMilliseconds(t0, GetCurrentTimestamp()));
 	MemoryContextSwitchTo(old);
 	MemoryContextDelete(cxt);
 }

@@ -1277,21 +1277,22 @@ lq_path_counts_final(PG_FUNCTION_ARGS)
 				 errdetail("The conversions, value or non-converting journeys of the group add up to more than float8 can hold."),
 				 errhint("Scale the counts or the value down.")));
 
-	if (pc->method == PC_MARKOV)
-	{
-		pc_markov_solve(pc, &mr);
-		for (int32 c = 0; c < pc->nchannels; c++)
-		{
-			sum_re += mr.re[c];
-			sum_vre += mr.vre[c];
-		}
-	}
-
 	order = palloc(sizeof(int32) * Max(pc->nchannels, 1));
 	for (int32 c = 0; c < pc->nchannels; c++)
 		order[c] = c;
 	sort_pc = pc;
 	qsort(order, pc->nchannels, sizeof(int32), cmp_channel_names);
+
+	if (pc->method == PC_MARKOV)
+	{
+		/* summed in name order, so the order rows came in does not show */
+		pc_markov_solve(pc, &mr);
+		for (int32 i = 0; i < pc->nchannels; i++)
+		{
+			sum_re += mr.re[order[i]];
+			sum_vre += mr.vre[order[i]];
+		}
+	}
 
 	elems = palloc(sizeof(Datum) * Max(pc->nchannels, 1));
 	for (int32 i = 0; i < pc->nchannels; i++)
