@@ -49,7 +49,18 @@ import sys
 import time
 from fractions import Fraction
 
-START = ("<start>",)      # never a state of a path: paths' states are tuples of channels
+class _Start:
+    """The start state: an object of its own, so no channel name can be it."""
+    __slots__ = ()
+
+    def __repr__(self):
+        return "<start>"
+
+    def __contains__(self, channel):
+        return False
+
+
+START = _Start()
 ZERO = Fraction(0)
 ONE = Fraction(1)
 
@@ -183,7 +194,7 @@ class Chain:
         probability of conversion (bp) and the expected value (bv), with
         every state containing channel `removed` sent to NULL (dropped:
         its x is 0)."""
-        keep = [s for s in self.out if s is START or removed is None or removed not in s]
+        keep = [s for s in self.out if removed is None or removed not in s]
         kept = set(keep)
         q, bp, bv = {}, {}, {}
         for s in keep:
@@ -534,6 +545,10 @@ def self_test():
         expect("hand loop k2 RE_" + c, r[c].removal_effect, F(1))
         expect("hand loop k2 conv_" + c, r[c].conversions, F(1, 3))
         expect("hand loop k2 rev_" + c, r[c].revenue, F(10))
+
+    # a channel may be called anything, even like the start state
+    r = by_channel(markov([Row(["<start>", "B"], 1, 2, 1), Row(["<start>"], 0, 0, 1)], 1))
+    expect("channel <start>", (r["<start>"].removal_effect, r["B"].removal_effect), (F(1), F(1)))
 
     # States: windows, the short path, collapsing
     expect("states A,A,B k1", states_of("AAB", 1), [("A",), ("B",)])
