@@ -36,6 +36,18 @@ state's transition to CONV pays that state's mean conversion value
 (sum of revenue / sum of conversions of the rows ending in it); V = the
 expected value from start, VRE_c = 1 - V_c / V.  Credit: conversions_c =
 total conversions * RE_c / sum RE, revenue_c = total revenue * VRE_c / sum VRE.
+
+Two things a reader may expect the comparison to tell apart and it cannot:
+collapsing identical consecutive states only removes self loops, which do
+not change any absorption probability (x_s = p_ss x_s + r_s gives the same
+x_s as the chain without the loop); and any way of keeping a short path's
+single state apart from the windows is the same chain.  What it does tell
+apart (checked by changing this file on purpose): collapsing channels
+before windowing, ignoring nulls, removing only the states a channel
+starts, sharing revenue by RE instead of VRE.  A channel seen only in
+non-converting rows has a removal effect 0 only when its states cannot
+reach CONV: at order 1, A>B (1 conversion) and A>Z>B (1 null) give
+RE_Z = 1/2 (set "null-only middle").
 """
 import argparse
 import csv
