@@ -4,7 +4,7 @@
 -- a NaN or a silent wrong number.  Each case is one statement run by
 -- pg_temp.try(), which catches the error and shows its SQLSTATE, whether
 -- the message is lowercase without a final period, and whether it has a
--- detail and a hint (STYLE: every error of ours has all three).  The codes:
+-- hint.  The codes:
 --   22004 null_value_not_allowed        NULL method, path, path element,
 --                                       conversions, revenue, nulls or
 --                                       markov_order
@@ -29,19 +29,17 @@ SET leadqual.auto_scoring = off;
 \pset null '(null)'
 
 CREATE FUNCTION pg_temp.try(statement text, OUT code text, OUT msg_ok boolean,
-                            OUT has_detail boolean, OUT has_hint boolean, OUT hint text)
+                            OUT has_hint boolean, OUT hint text)
     LANGUAGE plpgsql AS $$
 DECLARE
     message text;
-    detail text;
 BEGIN
     EXECUTE statement;
     code := 'ok';
 EXCEPTION WHEN OTHERS THEN
     GET STACKED DIAGNOSTICS code = RETURNED_SQLSTATE, message = MESSAGE_TEXT,
-                            detail = PG_EXCEPTION_DETAIL, hint = PG_EXCEPTION_HINT;
+                            hint = PG_EXCEPTION_HINT;
     msg_ok := message ~ '^[a-z]' AND message !~ '\.$';
-    has_detail := coalesce(detail, '') <> '';
     has_hint := coalesce(hint, '') <> '';
 END
 $$;
@@ -62,7 +60,7 @@ INSERT INTO leadqual.event (lead_id, event_type, occurred_at, channel) VALUES (1
 -- ---------------------------------------------------------------------
 -- attribute_paths(method, path, conversions, revenue): 4 arguments
 -- ---------------------------------------------------------------------
-SELECT c.n, c.name, t.code, t.msg_ok, t.has_detail, t.has_hint
+SELECT c.n, c.name, t.code, t.msg_ok, t.has_hint
   FROM (VALUES
     (1, 'valid linear', $$SELECT leadqual.attribute_paths('linear', '{A,B}', 1, 10)$$),
     (2, 'valid markov', $$SELECT leadqual.attribute_paths('markov', '{A,B}', 1, 10)$$),
@@ -96,7 +94,7 @@ SELECT c.n, c.name, t.code, t.msg_ok, t.has_detail, t.has_hint
 -- ---------------------------------------------------------------------
 -- attribute_paths(method, path, conversions, revenue, nulls): 5 arguments
 -- ---------------------------------------------------------------------
-SELECT c.n, c.name, t.code, t.msg_ok, t.has_detail, t.has_hint
+SELECT c.n, c.name, t.code, t.msg_ok, t.has_hint
   FROM (VALUES
     (1, 'valid markov', $$SELECT leadqual.attribute_paths('markov', '{A,B}', 1, 10, 2)$$),
     (2, 'NULL method', $$SELECT leadqual.attribute_paths(NULL, '{A}', 1, 10, 0)$$),
@@ -127,7 +125,7 @@ SELECT c.n, c.name, t.code, t.msg_ok, t.has_detail, t.has_hint
 -- ---------------------------------------------------------------------
 -- attribute_paths(method, path, conversions, revenue, nulls, markov_order): 6 arguments
 -- ---------------------------------------------------------------------
-SELECT c.n, c.name, t.code, t.msg_ok, t.has_detail, t.has_hint
+SELECT c.n, c.name, t.code, t.msg_ok, t.has_hint
   FROM (VALUES
     (1, 'valid order 1', $$SELECT leadqual.attribute_paths('markov', '{A,B}', 1, 10, 2, 1)$$),
     (2, 'valid order 8', $$SELECT leadqual.attribute_paths('markov', '{A,B}', 1, 10, 2, 8)$$),
@@ -172,7 +170,7 @@ SELECT m.method, t.code, t.hint LIKE '%leadqual.attribution(%' AS hint_names_att
 -- ---------------------------------------------------------------------
 -- attribution() and lead_attribution(): the same cases for each
 -- ---------------------------------------------------------------------
-SELECT c.n, c.name, f.fn, t.code, t.msg_ok, t.has_detail, t.has_hint
+SELECT c.n, c.name, f.fn, t.code, t.msg_ok, t.has_hint
   FROM (VALUES
     (1, 'valid defaults', $$SELECT count(*) FROM leadqual.%s()$$),
     (2, 'valid time_decay', $$SELECT count(*) FROM leadqual.%s('time_decay')$$),

@@ -5,8 +5,9 @@
 -- engine would with shard partials.  The contract: the combined states give
 -- exactly the result of one pass.  Checked for every method attribute_paths
 -- serves, markov at orders 1, 2 and 3, with and without GROUP BY, with an
--- empty partial state (NULL on one side of the combine), and for a method or
--- order that differs between partitions (refused at the combine).
+-- empty partial state (NULL on one side of the combine), for a method or
+-- order that differs between partitions (refused at the combine), and with
+-- the partial states shipped through their text form and merged by hand.
 SET client_min_messages = warning;
 DROP EXTENSION IF EXISTS leadqual CASCADE;
 CREATE EXTENSION leadqual;
@@ -188,6 +189,72 @@ SELECT what, pg_temp.explain_count(q, 'Partial Aggregate') AS partial, pg_temp.t
 SET enable_partitionwise_aggregate = off;
 SELECT what, pg_temp.explain_count(q, 'Partial Aggregate') AS partial, pg_temp.try(q) AS code
   FROM mixed ORDER BY what;
+
+-- The states themselves, shipped as a distributed engine ships them: one
+-- partial state per partition, built by the aggregate's own transition
+-- function (attribute_paths_trans), turned into its text form and read
+-- back (path_counts_out / path_counts_in), merged by the aggregate's
+-- combine function (path_counts_combine), then finalized
+-- (path_counts_final): the result of the single pass, for every run.
+CREATE AGGREGATE pg_temp.pc_state(text, text[], float8, float8, float8, integer) (
+    SFUNC = leadqual.attribute_paths_trans, STYPE = leadqual.path_counts);
+CREATE AGGREGATE pg_temp.pc_merge(leadqual.path_counts) (
+    SFUNC = leadqual.path_counts_combine, STYPE = leadqual.path_counts);
+CREATE TEMP TABLE shipped AS
+SELECT r.method, r.k, p.part,
+       pg_temp.pc_state(r.method, p.path, p.conversions, p.revenue, p.nulls, r.k)::text AS state
+  FROM runs r CROSS JOIN pw p
+ GROUP BY r.method, r.k, p.part;
+-- 4 states per run; the text form reads back to the same text; merged in
+-- partition order (as the Append feeds the finalize above) and in the
+-- reverse order, and finalized, they are the one-pass result.  Exactly:
+-- the merge of counts is exact (whole and half counts), and the result is
+-- a function of the counts, not of the order they came in.
+SELECT f.method, f.k,
+       (SELECT count(*) FROM shipped s WHERE s.method = f.method AND s.k = f.k) AS states,
+       (SELECT bool_and(s.state::leadqual.path_counts::text = s.state)
+          FROM shipped s WHERE s.method = f.method AND s.k = f.k) AS text_round_trip,
+       (SELECT leadqual.path_counts_final(pg_temp.pc_merge(s.state::leadqual.path_counts ORDER BY s.part))
+          FROM shipped s WHERE s.method = f.method AND s.k = f.k) IS NOT DISTINCT FROM f.credits AS same_in_order,
+       (SELECT leadqual.path_counts_final(pg_temp.pc_merge(s.state::leadqual.path_counts ORDER BY s.part DESC))
+          FROM shipped s WHERE s.method = f.method AND s.k = f.k) IS NOT DISTINCT FROM f.credits AS same_reversed
+  FROM r_off f
+ ORDER BY f.method, f.k;
+-- and so is one pass over the rows in another order (an aggregate without
+-- ORDER BY gets its rows in any order): by id and by id descending give
+-- the same arrays (same), and so (a weaker claim) agree to 1e-12 relative
+-- (close)
+CREATE FUNCTION pg_temp.close(a leadqual.channel_credit[], b leadqual.channel_credit[]) RETURNS boolean
+    LANGUAGE sql AS
+$$SELECT cardinality(a) = cardinality(b)
+         AND bool_and(x.channel = y.channel
+                      AND abs(x.conversions - y.conversions) <= 1e-12 * greatest(1, abs(y.conversions))
+                      AND abs(x.revenue - y.revenue) <= 1e-12 * greatest(1, abs(y.revenue))
+                      AND (x.removal_effect IS NULL AND y.removal_effect IS NULL
+                           OR abs(x.removal_effect - y.removal_effect) <= 1e-12))
+    FROM unnest(a) WITH ORDINALITY x(channel, conversions, revenue, removal_effect, i)
+    JOIN unnest(b) WITH ORDINALITY y(channel, conversions, revenue, removal_effect, i) USING (i)$$;
+SELECT r.method, r.k, x.up IS NOT DISTINCT FROM x.down AS same, pg_temp.close(x.up, x.down) AS close
+  FROM runs r,
+       LATERAL (SELECT pg_temp.run(replace(r.q, ') FROM pw', ' ORDER BY id) FROM pw')) AS up,
+                       pg_temp.run(replace(r.q, ') FROM pw', ' ORDER BY id DESC) FROM pw')) AS down) x
+ ORDER BY r.method, r.k;
+-- NULL states on either side of the combine change nothing: NULL, s0, s1,
+-- NULL, s2, s3, NULL merged give the same result; only NULLs give NULL
+SELECT f.method, f.k,
+       (SELECT leadqual.path_counts_final(pg_temp.pc_merge(x.state::leadqual.path_counts ORDER BY x.i))
+          FROM (SELECT NULL::text AS state, 0 AS i
+                UNION ALL SELECT s.state, 2 * s.part + 1 FROM shipped s WHERE s.method = f.method AND s.k = f.k
+                UNION ALL SELECT NULL, 4 UNION ALL SELECT NULL, 99) x) IS NOT DISTINCT FROM f.credits AS same
+  FROM r_off f
+ ORDER BY f.method, f.k;
+SELECT pg_temp.pc_merge(x) IS NULL AS only_nulls
+  FROM (VALUES (NULL::leadqual.path_counts), (NULL)) v(x);
+-- states of different methods or orders do not merge (22023)
+SELECT pg_temp.try($$SELECT leadqual.path_counts_final(pg_temp.pc_merge(state::leadqual.path_counts))
+                       FROM shipped WHERE (method = 'linear' AND part = 0) OR (method = 'shapley' AND part = 1)$$) AS methods,
+       pg_temp.try($$SELECT leadqual.path_counts_final(pg_temp.pc_merge(state::leadqual.path_counts))
+                       FROM shipped WHERE method = 'markov' AND (k = 1 AND part = 0 OR k = 3 AND part = 1)$$) AS orders;
 
 SET client_min_messages = warning;
 DROP TABLE pw;

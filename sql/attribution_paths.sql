@@ -250,18 +250,23 @@ SELECT * FROM pg_temp.r9((SELECT leadqual.attribute_paths('markov', path, conver
 
 -- ---------------------------------------------------------------------
 -- No conversions at all: every channel 0, 0 (markov: removal effect 0,
--- P(conversion) = 0 is no division by zero).  A row's revenue counts only
--- through its conversions, so {b}'s 100 goes nowhere.  Byte order: B (66)
--- < a (97) < b (98).
+-- P(conversion) = 0 is no division by zero).  Byte order: B (66) < a (97)
+-- < b (98).
 -- ---------------------------------------------------------------------
 CREATE TEMP TABLE zp (path text[], conversions float8, revenue float8, nulls float8);
-INSERT INTO zp VALUES ('{b}', 0, 100, 2), ('{B,a}', 0, 0, 1), ('{a,b}', 0, 0, 0);
+INSERT INTO zp VALUES ('{b}', 0, 0, 2), ('{B,a}', 0, 0, 1), ('{a,b}', 0, 0, 0);
 SELECT m.method, u.*
   FROM unnest('{first_touch,last_touch,linear,position_based,shapley,markov}'::text[]) WITH ORDINALITY m(method, i),
        LATERAL pg_temp.raw((SELECT leadqual.attribute_paths(m.method, path, conversions, revenue, nulls) FROM zp)) u
  ORDER BY m.i, u.n;
 -- markov at order 2 as well: states (b), (B,a), (a,b); no conversion
 SELECT * FROM pg_temp.raw((SELECT leadqual.attribute_paths('markov', path, conversions, revenue, nulls, 2) FROM zp));
+-- A row with revenue but no conversion: the contract says such a row
+-- contributes nothing but its channels (credit = weight x conversions and
+-- weight x revenue, and rows with conversions = 0 contribute nothing), and
+-- lists no error for it: A 0, 0 for linear and for markov (P = 0)
+SELECT * FROM pg_temp.raw((SELECT leadqual.attribute_paths('linear', '{A}', 0, 100, 1)));
+SELECT * FROM pg_temp.raw((SELECT leadqual.attribute_paths('markov', '{A}', 0, 100, 1)));
 
 -- Conversions but no revenue: every revenue 0.  {A,B} 1 conversion,
 -- {B} 1 conversion and 1 null.  Markov: S: A 1, B 2; A: B 1; B: CONV 2,
