@@ -261,10 +261,10 @@ SELECT m.method, u.*
  ORDER BY m.i, u.n;
 -- markov at order 2 as well: states (b), (B,a), (a,b); no conversion
 SELECT * FROM pg_temp.raw((SELECT leadqual.attribute_paths('markov', path, conversions, revenue, nulls, 2) FROM zp));
--- A row with revenue but no conversion: the contract says such a row
--- contributes nothing but its channels (credit = weight x conversions and
--- weight x revenue, and rows with conversions = 0 contribute nothing), and
--- lists no error for it: A 0, 0 for linear and for markov (P = 0)
+-- A row with revenue but no conversion is refused (22023): revenue is the
+-- value of a path's conversions, and a chain could not carry it (no
+-- conversion transition to put it on), so accepting it would drop it
+-- silently from markov and keep it in the heuristics.
 SELECT * FROM pg_temp.raw((SELECT leadqual.attribute_paths('linear', '{A}', 0, 100, 1)));
 SELECT * FROM pg_temp.raw((SELECT leadqual.attribute_paths('markov', '{A}', 0, 100, 1)));
 

@@ -3,7 +3,8 @@
 #   pg_regress (sql/, expected/), isolation specs (test/isolation/),
 #   the pg_cron scheduling test (test/cron/), the pg_dump/pg_restore
 #   round trip (test/dump/), the HTML report in xmllint and headless
-#   Chromium (test/html/), the hostile-input suite (test/hostile/) and
+#   Chromium (test/html/), attribute_paths against an exact rational
+#   reference (test/attribution/), the hostile-input suite (test/hostile/) and
 #   sqlsmith (test/sqlsmith/, about two minutes), and last the sanitizer
 #   run (test/sanitize/: UBSan build, server under Valgrind, about five
 #   minutes; it reinstalls the normal build after).
@@ -26,7 +27,7 @@ if ! pg_virtualenv -t -v "$PGVER" make -s PG_CONFIG="$PG_CONFIG" installcheck; t
     done
 fi
 
-for t in test/cron/*.sh test/dump/*.sh test/html/run.sh test/hostile/run.sh test/sqlsmith/run.sh test/sanitize/run.sh; do
+for t in test/cron/*.sh test/dump/*.sh test/html/run.sh test/attribution/run.sh test/hostile/run.sh test/sqlsmith/run.sh test/sanitize/run.sh; do
     [ -f "$t" ] || continue
     echo "== $t"
     bash "$t" || status=1
