@@ -55,7 +55,7 @@ SELECT count(*) AS bad_coordinates
   FROM pg_temp.page_xpath(leadqual.report_html(), '//s:*/@x | //s:*/@y | //s:*/@width | //s:*/@height | //s:*/@x1 | //s:*/@x2 | //s:*/@y1 | //s:*/@y2') v
  WHERE v !~ '^-?[0-9]+(\.[0-9]+)?$';
 -- a model: same, and the calibration section names it
-SELECT * FROM pg_temp.page_xpath(leadqual.report_html('default'), '//h:p[@class = "note"][last()]/text()');
+SELECT * FROM pg_temp.page_xpath(leadqual.report_html('default'), '//h:p[@class = "note"][contains(., "of model")]/text()');
 
 -- an unknown model is an error, as in score(): 42704 (so is '', which no
 -- model may be called); a hostile name is quoted as it is
@@ -99,6 +99,12 @@ INSERT INTO leadqual.lead (lead_id, external_id, created_at, source_channel, own
     (3, 'h3', now() - interval '60 days', 'web', NULL, 'hq'),
     (4, 'h4', now() - interval '60 days', 'web', 'lq_rh_ann', 'hq'),
     (5, 'h5', now() - interval '60 days', NULL, NULL, 'hq');
+-- touches for attribution: lead 3 (won 6 days ago) by the hostile channel
+-- 12 days ago, then web 11 days ago; lead 1 (not won) by web 20 days ago
+INSERT INTO leadqual.event (lead_id, event_type, occurred_at, channel) VALUES
+    (3, 'touch', now() - interval '12 days', '<script>alert(1)</script>'),
+    (3, 'touch', now() - interval '11 days', 'web'),
+    (1, 'touch', now() - interval '20 days', 'web');
 -- 1: MQL 100 hours ago, never touched: due 52 hours ago, breached 52.00
 --    hours, ignored;
 -- 2: MQL 10 days ago, rejected (recycled) for the hostile reason 1 day
@@ -156,6 +162,17 @@ SELECT t FROM page, pg_temp.page_xpath(p, '//h:table[4]/h:tbody/h:tr/h:td[positi
 SELECT t FROM page, pg_temp.page_xpath(p, '//h:table[5]/h:tbody/h:tr/h:td/text()') t;
 -- the win-rate bar: 20 % of the 400-pixel axis = 80 pixels
 SELECT t FROM page, pg_temp.page_xpath(p, '(//s:svg)[5]/s:rect/@width') t;
+-- channel attribution: journeys [hostile, web] won (1,234,567.89) and
+-- [web] not won.  Markov order 1: S->hostile 1, S->web 1, hostile->web 1,
+-- web: conversion 1, null 1; x(web) = 1/2 = x(hostile), P = 1/2; without
+-- hostile P = (0 + 1/2)/2 = 1/4, RE 1/2; without web P = 0, RE 1; credit
+-- 1/3 and 2/3 of the revenue: 411,523 and 823,045 (rounded), web first.
+-- Table: channel, touches, leads, won, first touch, last touch, linear
+-- (1/2 each: 617,284), Markov, Shapley (1/2 each)
+SELECT t FROM page, pg_temp.page_xpath(p, '//h:table[6]/h:tbody/h:tr/h:td/text()') t;
+-- the chart's texts: its legend, then each channel (web first, by Markov
+-- revenue) with its note (Markov and last-touch revenue), then the axis
+SELECT t FROM page, pg_temp.page_xpath(p, '(//s:svg)[6]/s:text/text()') t;
 
 -- model hq: its calibration only, the other sections the same
 SELECT t FROM pg_temp.page_xpath(leadqual.report_html('hq'), '//h:h3/text()') t;
@@ -164,7 +181,7 @@ SELECT (SELECT p FROM page) = replace(leadqual.report_html('hq'),
             'Model: hq (score calibration only; the other sections count the leads of every model).',
             'Model: all models.') AS same_but_the_model_line;
 -- model default: no calibration (its leads: none)
-SELECT t FROM pg_temp.page_xpath(leadqual.report_html('default'), '//h:p[@class = "note"][last()]/text()') t;
+SELECT t FROM pg_temp.page_xpath(leadqual.report_html('default'), '//h:p[@class = "note"][contains(., "of model")]/text()') t;
 
 -- ---------------------------------------------------------------------
 -- row-level security on lead: ann sees her own leads only, 2 (rejected),

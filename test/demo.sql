@@ -271,6 +271,25 @@ SELECT threshold, mqls, won, round(100 * precision, 1) AS precision_pct, round(1
   FROM leadqual.threshold_analysis('default', '{25,50,75,100,125,150,175,200}');
 
 \echo
+\echo '== Channel attribution (leadqual.channel_attribution: won revenue credited to each channel, by method; markov is the exact order-1 chain)'
+SELECT channel, touches, leads, converted_leads AS won,
+       round(revenue_first_touch) AS first_touch, round(revenue_last_touch) AS last_touch,
+       round(revenue_linear) AS linear, round(revenue_time_decay) AS time_decay,
+       round(revenue_position_based) AS u_shaped, round(revenue_w_shaped) AS w_shaped,
+       round(revenue_full_path) AS full_path, round(revenue_markov) AS markov,
+       round(revenue_shapley) AS shapley
+  FROM leadqual.channel_attribution ORDER BY revenue_markov DESC, channel;
+SELECT format('Compared with Markov, last-touch over-credits %s most (%s vs %s, %s%%) and under-credits %s most (%s vs %s, %s%%).',
+              o.channel, round(o.revenue_last_touch), round(o.revenue_markov),
+              to_char(100 * (o.revenue_last_touch - o.revenue_markov) / nullif(o.revenue_markov, 0), 'SG999990'),
+              u.channel, round(u.revenue_last_touch), round(u.revenue_markov),
+              to_char(100 * (u.revenue_last_touch - u.revenue_markov) / nullif(u.revenue_markov, 0), 'SG999990')) AS "last touch vs markov"
+  FROM (SELECT * FROM leadqual.channel_attribution
+         ORDER BY revenue_last_touch - revenue_markov DESC, channel LIMIT 1) o,
+       (SELECT * FROM leadqual.channel_attribution
+         ORDER BY revenue_last_touch - revenue_markov, channel LIMIT 1) u;
+
+\echo
 \echo '== report.html (leadqual.report_html(): the same reports as one page with charts)'
 \pset format unaligned
 \pset tuples_only on

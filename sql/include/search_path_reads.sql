@@ -123,6 +123,6 @@ INSERT INTO public.sp_got SELECT :'v', 'report_month', pg_catalog.to_jsonb(ARRAY
 INSERT INTO public.sp_got SELECT :'v', 'report_html', pg_catalog.to_jsonb(ARRAY[
            pg_catalog.xml_is_well_formed_document(p.a), pg_catalog.xml_is_well_formed_document(p.b),
            pg_catalog.strpos(p.a, '<script') OPERATOR(pg_catalog.=) 0,
-           (SELECT pg_catalog.count(*) FROM pg_catalog.regexp_matches(p.a, '<h2 ', 'g') m) OPERATOR(pg_catalog.=) 5,
+           (SELECT pg_catalog.count(*) FROM pg_catalog.regexp_matches(p.a, '<h2 ', 'g') m) OPERATOR(pg_catalog.=) 6,
            p.a OPERATOR(pg_catalog.=) public.sp_clean_html(NULL), p.b OPERATOR(pg_catalog.=) public.sp_clean_html('sp')])
   FROM (SELECT leadqual.report_html() AS a, leadqual.report_html('sp') AS b) p;

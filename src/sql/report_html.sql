@@ -461,6 +461,50 @@ BEGIN
             || ' yet.</p>' || E'\n';
     END IF;
 
+    /* 6. channel attribution: won revenue per channel, exact Markov vs last touch */
+    page := page || '<h2 id="attribution">Channel attribution: won revenue by channel</h2>' || E'\n';
+    labels := NULL; v1 := NULL; under := NULL; notes := NULL; part := NULL;
+    shown := 0;
+    total := NULL;
+    FOR r IN
+        SELECT c.* FROM @extschema@.channel_attribution c
+         ORDER BY c.revenue_markov DESC NULLS LAST, c.channel COLLATE "C"
+    LOOP
+        total := coalesce(total, 0) + 1;
+        CONTINUE WHEN shown = 15;
+        shown := shown + 1;
+        labels := labels || r.channel;
+        v1 := v1 || round(r.revenue_markov::numeric, 2);
+        under := under || round(r.revenue_last_touch::numeric, 2);
+        notes := notes || (to_char(round(r.revenue_markov::numeric), 'FM999,999,999,999,990') || ' Markov, '
+                           || to_char(round(r.revenue_last_touch::numeric), 'FM999,999,999,999,990') || ' last touch');
+        part := coalesce(part, '') || format(
+            '<tr><td>%s</td><td class="n">%s</td><td class="n">%s</td><td class="n">%s</td><td class="n">%s</td><td class="n">%s</td><td class="n">%s</td><td class="n">%s</td><td class="n">%s</td></tr>',
+            @extschema@.report_html_escape(r.channel),
+            to_char(r.touches, 'FM999,999,999,999,990'), to_char(r.leads, 'FM999,999,999,999,990'),
+            to_char(r.converted_leads, 'FM999,999,999,999,990'),
+            to_char(round(r.revenue_first_touch::numeric), 'FM999,999,999,999,990'),
+            to_char(round(r.revenue_last_touch::numeric), 'FM999,999,999,999,990'),
+            to_char(round(r.revenue_linear::numeric), 'FM999,999,999,999,990'),
+            to_char(round(r.revenue_markov::numeric), 'FM999,999,999,999,990'),
+            to_char(round(r.revenue_shapley::numeric), 'FM999,999,999,999,990'));
+    END LOOP;
+    IF shown = 0 OR NOT EXISTS (SELECT FROM @extschema@.channel_attribution c WHERE c.converted_leads OPERATOR(pg_catalog.>) 0) THEN
+        page := page || '<p class="note">No data: no won lead has a touch with a channel yet.</p>' || E'\n';
+    ELSE
+        page := page || @extschema@.report_html_bars('Won revenue credited to each channel: exact Markov chain (bar) and last touch (thin bar)',
+                                                     'won revenue credited', labels, v1, NULL, NULL, under, notes,
+                                                     '{"Markov (exact, order 1)",NULL,NULL,"last touch"}', false, NULL) || E'\n'
+            || '<p class="note">Markov credits a channel by how much won revenue the journeys lose without it (its removal effect); last touch gives everything to the touch before the win. Every method of leadqual.channel_attribution in the table.</p>' || E'\n'
+            || '<table><caption>Won revenue by channel and method (all time)</caption><thead><tr><th>channel</th>'
+            || '<th class="n">touches</th><th class="n">leads</th><th class="n">won</th><th class="n">first touch</th>'
+            || '<th class="n">last touch</th><th class="n">linear</th><th class="n">Markov</th><th class="n">Shapley</th></tr></thead><tbody>'
+            || part || '</tbody></table>' || E'\n';
+        IF total > shown THEN
+            page := page || '<p class="note">' || (total - shown) || ' more channels with less revenue are not shown.</p>' || E'\n';
+        END IF;
+    END IF;
+
     /* the head and the headline figures, from the sections' reads */
     RETURN '<!DOCTYPE html>' || E'\n'
         || '<html xmlns="http://www.w3.org/1999/xhtml" lang="en" xml:lang="en">' || E'\n'

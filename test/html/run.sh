@@ -7,7 +7,7 @@
 #     PNG, if it is blank, or if the charts' bar colours are missing (the
 #     SVG did not render); test/html/png_check.py decodes the PNG;
 #   - Chromium's DOM (--dump-dom) holds no script element, the hostile
-#     strings as text, and the five charts;
+#     strings as text, and the six charts;
 #   - the page of an empty database renders too.
 # With --png FILE, also writes a screenshot of the demo's page (without
 # the hostile strings) for the README to FILE (docs/report.png).
@@ -73,7 +73,7 @@ for s in '&lt;script&gt;alert(1)&lt;/script&gt;' '"&gt;&lt;script&gt;alert(2)&lt
     grep -qF "$s" "$work/dom.html" || fail "the rendered page does not show $s as text"
 done
 charts=$(grep -o '<svg' "$work/dom.html" | wc -l)
-[ "$charts" -eq 5 ] || fail "the rendered page has $charts charts, not 5"
+[ "$charts" -eq 6 ] || fail "the rendered page has $charts charts, not 6"
 
 if [ -n "$png_out" ]; then
     chrome --screenshot="$png_out" --window-size=1000,1200 "file://$work/demo.html" >/dev/null
