@@ -280,10 +280,10 @@ SELECT channel, touches, leads, converted_leads AS won,
        round(revenue_shapley) AS shapley
   FROM leadqual.channel_attribution ORDER BY revenue_markov DESC, channel;
 SELECT format('Compared with Markov, last-touch over-credits %s most (%s vs %s, %s%%) and under-credits %s most (%s vs %s, %s%%).',
-              o.channel, round(o.revenue_last_touch), round(o.revenue_markov),
-              to_char(100 * (o.revenue_last_touch - o.revenue_markov) / nullif(o.revenue_markov, 0), 'SG999990'),
-              u.channel, round(u.revenue_last_touch), round(u.revenue_markov),
-              to_char(100 * (u.revenue_last_touch - u.revenue_markov) / nullif(u.revenue_markov, 0), 'SG999990')) AS "last touch vs markov"
+              o.channel, to_char(o.revenue_last_touch, 'FM999,999,999,990'), to_char(o.revenue_markov, 'FM999,999,999,990'),
+              to_char(100 * (o.revenue_last_touch - o.revenue_markov) / nullif(o.revenue_markov, 0), 'FMSG999990'),
+              u.channel, to_char(u.revenue_last_touch, 'FM999,999,999,990'), to_char(u.revenue_markov, 'FM999,999,999,990'),
+              to_char(100 * (u.revenue_last_touch - u.revenue_markov) / nullif(u.revenue_markov, 0), 'FMSG999990')) AS "last touch vs markov"
   FROM (SELECT * FROM leadqual.channel_attribution
          ORDER BY revenue_last_touch - revenue_markov DESC, channel LIMIT 1) o,
        (SELECT * FROM leadqual.channel_attribution
