@@ -57,6 +57,7 @@ pc_method_from_name(const char *name)
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("unknown attribution method \"%s\"", name),
+			 errdetail("leadqual knows nine attribution methods."),
 			 errhint("Use first_touch, last_touch, linear, time_decay, position_based, w_shaped, full_path, markov or shapley.")));
 	return PC_LINEAR;			/* keep the compiler quiet */
 }

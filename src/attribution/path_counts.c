@@ -912,6 +912,7 @@ require_arg(FunctionCallInfo fcinfo, int argno, const char *what)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("%s must not be NULL", what),
+				 errdetail("A NULL count would be a journey of unknown weight."),
 				 errhint("Pass 0 (with coalesce) for a path without conversions, value or non-converting journeys.")));
 }
 
@@ -926,6 +927,7 @@ count_arg(FunctionCallInfo fcinfo, int argno, const char *what)
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("%s must be a finite number >= 0, not %g", what, v),
+				 errdetail("Conversions, revenue and nulls are counts and amounts of journeys."),
 				 errhint("Count conversions and non-converting journeys, and their value, as non-negative finite numbers.")));
 	return v;
 }
@@ -945,6 +947,7 @@ method_arg(FunctionCallInfo fcinfo, int argno, PathCounts *pc)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("attribution method must not be NULL"),
+				 errdetail("The method decides how a journey's conversion is shared."),
 				 errhint("Use first_touch, last_touch, linear, time_decay, position_based, w_shaped, full_path, markov or shapley.")));
 	t = PG_GETARG_TEXT_PP(argno);
 	if (pc != NULL)
@@ -961,6 +964,7 @@ method_arg(FunctionCallInfo fcinfo, int argno, PathCounts *pc)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("attribution method differs inside one group: %s and %s",
 						pc_method_name(pc->method), pc_method_name(m)),
+				 errdetail("One aggregate call computes the credit of one method."),
 				 errhint("Use one method per group (GROUP BY the method, or one aggregate call per method).")));
 	return m;
 }
@@ -981,6 +985,7 @@ order_arg(FunctionCallInfo fcinfo, int argno, PcMethod m, PathCounts *pc)
 			ereport(ERROR,
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 					 errmsg("markov_order must not be NULL"),
+					 errdetail("The order is the number of channels in a Markov state."),
 					 errhint("Use an order from 1 to %d (1 is the default).", PC_MAX_ORDER)));
 		order = PG_GETARG_INT32(argno);
 	}
@@ -996,6 +1001,7 @@ order_arg(FunctionCallInfo fcinfo, int argno, PcMethod m, PathCounts *pc)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("markov_order differs inside one group: %d and %d", pc->order, order),
+				 errdetail("One aggregate call builds one chain."),
 				 errhint("Use one markov_order per group.")));
 	return order;
 }
@@ -1019,18 +1025,21 @@ path_arg(FunctionCallInfo fcinfo, int argno, PathCounts *pc, int *n,
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("%s must not be NULL", what),
+				 errdetail("A path is the channels of a journey, in order."),
 				 errhint("Leave out journeys without touches.")));
 	arr = PG_GETARG_ARRAYTYPE_P(argno);
 	if (ARR_NDIM(arr) > 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 				 errmsg("%s must be a one-dimensional array", what),
+				 errdetail("The array has %d dimensions.", ARR_NDIM(arr)),
 				 errhint("Pass the channels of one journey, in order, as text[].")));
 	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, n);
 	if (*n == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s must not be empty", what),
+				 errdetail("A journey without touches has no channel to credit."),
 				 errhint("Leave out journeys without touches.")));
 	ids = palloc(sizeof(int32) * *n);
 	for (int i = 0; i < *n; i++)
@@ -1041,6 +1050,7 @@ path_arg(FunctionCallInfo fcinfo, int argno, PathCounts *pc, int *n,
 			ereport(ERROR,
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 					 errmsg("%s must not contain NULL (element %d)", what, i + 1),
+					 errdetail("Every touch of a path has a channel."),
 					 errhint("Leave out touches without a channel.")));
 		t = DatumGetTextPP(elems[i]);
 		ids[i] = pc_channel_id(pc, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
@@ -1082,6 +1092,7 @@ lq_attribute_paths_trans(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("attribution method %s needs touch times, which a path table does not have",
 						pc_method_name(m)),
+				 errdetail("time_decay weighs touches by their age; w_shaped and full_path need the lead's milestones."),
 				 errhint("Use leadqual.attribution() or leadqual.lead_attribution() over leadqual's tables, or a method without times.")));
 	if (pc == NULL)
 		pc = pc_new(cxt, m, order);
@@ -1141,6 +1152,7 @@ lq_attribute_journeys_trans(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("half_life must be a positive interval"),
+					 errdetail("time_decay halves a touch's weight every half_life before the conversion."),
 					 errhint("The default is 7 days.")));
 		hl = lq_interval_usecs_double(iv);
 	}
@@ -1383,6 +1395,7 @@ lq_journey_credit(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("markov has no per-journey rule"),
+				 errdetail("Markov credit comes from the chain of all journeys."),
 				 errhint("lead_attribution shares markov credit by the channels' removal effects.")));
 	arr = PG_GETARG_ARRAYTYPE_P(1);
 	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
@@ -1447,6 +1460,7 @@ lq_journey_credit(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("half_life must be a positive interval"),
+					 errdetail("time_decay halves a touch's weight every half_life before the conversion."),
 					 errhint("The default is 7 days.")));
 		hl = lq_interval_usecs_double(iv);
 	}
@@ -1491,11 +1505,13 @@ lq_attribution_options(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("half_life must be a positive interval"),
+				 errdetail("time_decay halves a touch's weight every half_life before the conversion."),
 				 errhint("The default is 7 days.")));
 	if (!PG_ARGISNULL(3) && lq_interval_sign(PG_GETARG_INTERVAL_P(3)) <= 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("lookback must be a positive interval or NULL"),
+				 errdetail("lookback keeps the touches that long before the end of a journey."),
 				 errhint("NULL (the default) counts every touch before the conversion.")));
 	PG_RETURN_VOID();
 }
