@@ -192,7 +192,7 @@ pc_grow(void **arr, int32 *cap, int64 n, Size elsize, MemoryContext cxt)
 
 	if (n <= *cap)
 		return;
-	newcap = Max((int64) 64, (int64) *cap * 2);
+	newcap = Max((int64) 8, (int64) *cap * 2);
 	while (newcap < n)
 		newcap *= 2;
 	if (newcap > PG_INT32_MAX || (Size) newcap > MaxAllocHugeSize / elsize)
@@ -217,18 +217,22 @@ pc_grow(void **arr, int32 *cap, int64 n, Size elsize, MemoryContext cxt)
 static PathCounts *
 pc_new(MemoryContext parent, int method, int order)
 {
+	/*
+	 * Small to begin with: a GROUP BY may hold many states at once (hash
+	 * aggregation counts this context in its memory limit and spills).
+	 */
 	MemoryContext cxt = AllocSetContextCreate(parent, "leadqual path_counts",
-											  ALLOCSET_DEFAULT_SIZES);
+											  ALLOCSET_SMALL_SIZES);
 	PathCounts *pc = MemoryContextAllocZero(cxt, sizeof(PathCounts));
 
 	EOH_init_header(&pc->hdr, &pc_methods, cxt);
 	pc->method = method;
 	pc->order = order;
-	pc->chan_hash = pc_chan_create(cxt, 64, pc);
+	pc->chan_hash = pc_chan_create(cxt, 8, pc);
 	if (method == PC_MARKOV)
 	{
-		pc->state_hash = pc_state_create(cxt, 256, pc);
-		pc->edge_hash = pc_edge_create(cxt, 256, NULL);
+		pc->state_hash = pc_state_create(cxt, 16, pc);
+		pc->edge_hash = pc_edge_create(cxt, 16, NULL);
 	}
 	return pc;
 }
