@@ -253,6 +253,18 @@ mk_build(const PathCounts *pc, MkChain *ch, int32 **state_map)
 	*state_map = canon;
 }
 
+/* depth-first finish order of the states, for cmp_finish */
+static int32 *finish;
+
+static int
+cmp_finish(const void *a, const void *b)
+{
+	int32		fa = finish[*(const int32 *) a];
+	int32		fb = finish[*(const int32 *) b];
+
+	return (fa > fb) - (fa < fb);
+}
+
 /*
  * mk_components
  *		Tarjan's strongly connected components, iteratively (no recursion
@@ -272,7 +284,10 @@ mk_components(MkChain *ch)
 	int32		sp = 0,
 				cp = 0,
 				next_index = 0,
+				next_finish = 0,
 				out_pos = 0;
+
+	finish = palloc(sizeof(int32) * n);
 
 	ch->comp_order = palloc(sizeof(int32) * n);
 	ch->comp_begin = palloc(sizeof(int32) * (n + 1));
@@ -316,6 +331,7 @@ mk_components(MkChain *ch)
 				continue;
 			}
 			/* v is done */
+			finish[v] = next_finish++;
 			if (low[v] == index[v])
 			{
 				int32		w;
@@ -343,6 +359,26 @@ mk_components(MkChain *ch)
 	}
 	ch->comp_begin[ch->ncomp] = out_pos;
 	Assert(out_pos == n);
+
+	/*
+	 * Within a component, solve the states in the order the depth-first
+	 * search finished them: every transition of the search tree, and every
+	 * forward or cross transition, then leads to a state solved before, so
+	 * a Gauss-Seidel sweep uses its fresh value; only the search's back
+	 * transitions (the loops) read a value of the previous sweep.
+	 */
+	for (int32 k = 0; k < ch->ncomp; k++)
+	{
+		int32		first = ch->comp_begin[k];
+		int32		m = ch->comp_begin[k + 1] - first;
+
+		if (m > 1)
+			qsort(&ch->comp_order[first], m, sizeof(int32), cmp_finish);
+		for (int32 i = first; i < first + m; i++)
+			ch->comp_pos[ch->comp_order[i]] = i;
+	}
+	pfree(finish);
+	finish = NULL;
 	pfree(index);
 	pfree(low);
 	pfree(on_stack);
