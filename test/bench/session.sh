@@ -87,7 +87,7 @@ fi
 if phase attribution; then
     echo "== attribution: $BENCH_JOURNEYS journeys over 50 channels"
     db=leadqual_attribution
-    psql -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
+    psql -c "CREATE DATABASE $db"
     psql -d "$db" -c "CREATE EXTENSION leadqual"
     t0=$(now)
     psql -d "$db" -v journeys="$BENCH_JOURNEYS" -f test/bench/attribution_load.sql
