@@ -28,6 +28,9 @@ OBJS = \
 	src/reports/window_funnel.o \
 	src/reports/timeline.o \
 	src/reports/threshold_analysis.o \
+	src/attribution/heuristics.o \
+	src/attribution/markov.o \
+	src/attribution/path_counts.o \
 	src/demo/demo.o \
 	src/demo/demo_catalog.o \
 	src/demo/demo_leads.o \
@@ -45,6 +48,7 @@ SQL_SOURCES = \
 	src/sql/demo.sql \
 	src/sql/reports.sql \
 	src/sql/threshold.sql \
+	src/sql/attribution.sql \
 	src/sql/report_html.sql \
 	src/sql/roles.sql
 
@@ -74,6 +78,7 @@ $(filter src/scoring/rules_%.o,$(OBJS)): src/scoring/rules.h
 $(filter src/lifecycle/%.o,$(OBJS)): src/lifecycle/lifecycle.h
 $(filter src/demo/%.o,$(OBJS)): src/demo/demo.h
 $(filter src/reports/%.o,$(OBJS)): src/reports/reports.h
+$(filter src/attribution/%.o,$(OBJS)): src/attribution/attribution.h
 
 leadqual--1.0.sql: $(SQL_SOURCES)
 	cat $(SQL_SOURCES) > $@

@@ -36,7 +36,7 @@ GRANT USAGE ON ALL SEQUENCES IN SCHEMA @extschema@ TO leadqual_writer;
 GRANT SELECT ON @extschema@.lead_status, @extschema@.sla_breaches, @extschema@.lead_timelines,
     @extschema@.funnel, @extschema@.funnel_by_cohort, @extschema@.funnel_by_period,
     @extschema@.stage_velocity, @extschema@.mql_acceptance, @extschema@.rejection_reasons,
-    @extschema@.score_calibration TO leadqual_reader;
+    @extschema@.score_calibration, @extschema@.channel_attribution TO leadqual_reader;
 GRANT INSERT, UPDATE, DELETE, TRUNCATE ON @extschema@.scoring_model, @extschema@.fit_rule,
     @extschema@.engagement_rule, @extschema@.rejection_reason, @extschema@.transition TO leadqual_admin;
 
@@ -101,6 +101,17 @@ REVOKE EXECUTE ON FUNCTION
     @extschema@.lead_timeline_combine(internal, internal),
     @extschema@.lead_timeline_serial(internal),
     @extschema@.lead_timeline_deserial(bytea, internal),
+    @extschema@.attribute_paths_trans(@extschema@.path_counts, text, text[], float8, float8),
+    @extschema@.attribute_paths_trans(@extschema@.path_counts, text, text[], float8, float8, float8),
+    @extschema@.attribute_paths_trans(@extschema@.path_counts, text, text[], float8, float8, float8, integer),
+    @extschema@.attribute_journeys_trans(@extschema@.path_counts, text, text[], timestamptz[], boolean, timestamptz, float8, timestamptz, timestamptz, timestamptz, interval, integer),
+    @extschema@.path_counts_combine(@extschema@.path_counts, @extschema@.path_counts),
+    @extschema@.path_counts_final(@extschema@.path_counts),
+    -- attribution's helpers (granted to the reader below)
+    @extschema@.journey_credit(text, text[], timestamptz[], timestamptz, timestamptz, timestamptz, timestamptz, interval),
+    @extschema@.attribution_options(text, integer, interval, interval),
+    @extschema@.attribution_check(@extschema@.stage, timestamptz, timestamptz),
+    @extschema@.attribution_journeys(@extschema@.stage, timestamptz, timestamptz, interval),
     -- rescore's writes
     @extschema@.rescore_changes(text, timestamptz),
     @extschema@.automatic_move_reason(text, @extschema@.stage, timestamptz, float8, text, timestamptz, timestamptz),
@@ -133,6 +144,10 @@ REVOKE EXECUTE ON FUNCTION
     @extschema@.report_html_bars(text, text, text[], numeric[], numeric[], numeric[], numeric[], text[], text[], boolean, numeric)
     FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION
+    @extschema@.journey_credit(text, text[], timestamptz[], timestamptz, timestamptz, timestamptz, timestamptz, interval),
+    @extschema@.attribution_options(text, integer, interval, interval),
+    @extschema@.attribution_check(@extschema@.stage, timestamptz, timestamptz),
+    @extschema@.attribution_journeys(@extschema@.stage, timestamptz, timestamptz, interval),
     @extschema@.report_html_escape(text),
     @extschema@.report_html_bars(text, text, text[], numeric[], numeric[], numeric[], numeric[], text[], text[], boolean, numeric)
     TO leadqual_reader;
