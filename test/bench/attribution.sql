@@ -19,7 +19,9 @@
 -- of the backend's resident set) read from /proc/self/status by the backend
 -- itself, each in a fresh connection (\c): an idle backend, a backend that
 -- only reads bench_paths (what the shared buffers it maps add), a backend
--- that runs order 4 once.  The figure is order 4 − idle.
+-- that runs order 4 once.  The figure is order 4 − idle.  For information,
+-- attribution('markov') the same way, at work_mem BENCH_ATTR_WORK_MEM and 4MB
+-- (its journeys query sorts and hashes within work_mem).
 --
 -- Targets (issue 10): markov order 1 <= 2 x the floor, order 3 <= 4 x the
 -- floor, order 4 under 10 s and under 450 MB; PASS/FAIL.  The rest is
@@ -123,6 +125,67 @@ SELECT count(*) AS channels,
   FROM ab_credit e JOIN ab_credit p USING (channel)
  WHERE e.name = 'attribution(markov)' AND p.name = 'markov 1';
 
+-- Where the time of a markov run goes, one run each (not a median): the scan
+-- of bench_paths alone; the scan with attribute_paths' own transition
+-- function (ab_counts: the aggregate without its final function, so its
+-- result is the state, built and flattened); the final function alone on that
+-- state stored in a table (it expands the stored state, then builds the chain
+-- and solves it, the base chain and one removal per channel).  And
+-- attribution('markov')'s journeys query alone (the internal
+-- attribution_journeys, read by a superuser), next to the floor.
+\echo where the time of markov goes (one run each)
+CREATE AGGREGATE ab_counts(text, text[], float8, float8, float8, integer) (
+    SFUNC = leadqual.attribute_paths_trans,
+    STYPE = leadqual.path_counts
+);
+CREATE TABLE ab_part (markov_order integer, scan_s float8, build_s float8, final_s float8, state_bytes bigint);
+CREATE TABLE ab_state (markov_order integer, s leadqual.path_counts);
+CREATE FUNCTION pg_temp.ab_parts() RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    t0 timestamptz;
+    scan float8;
+    build float8;
+    fin float8;
+    n bigint;
+BEGIN
+    t0 := clock_timestamp();
+    PERFORM sum(cardinality(path)), sum(conversions), sum(revenue), sum(nulls) FROM bench_paths;
+    scan := extract(epoch FROM clock_timestamp() - t0);
+    FOR k IN 1..4 LOOP
+        t0 := clock_timestamp();
+        SELECT pg_column_size(ab_counts('markov', path, conversions, revenue, nulls, k)) INTO n FROM bench_paths;
+        build := extract(epoch FROM clock_timestamp() - t0);
+        INSERT INTO ab_state SELECT k, ab_counts('markov', path, conversions, revenue, nulls, k) FROM bench_paths;
+        t0 := clock_timestamp();
+        PERFORM cardinality(leadqual.path_counts_final(s)) FROM ab_state WHERE markov_order = k;
+        fin := extract(epoch FROM clock_timestamp() - t0);
+        INSERT INTO ab_part VALUES (k, scan, build, fin, n);
+    END LOOP;
+    -- attribution('markov'): the journeys it aggregates, alone
+    t0 := clock_timestamp();
+    PERFORM count(*), sum(cardinality(j.channels)), sum(cardinality(j.touched_at))
+       FROM leadqual.attribution_journeys('won', '-infinity', 'infinity', NULL) j;
+    INSERT INTO ab_part VALUES (NULL, NULL, extract(epoch FROM clock_timestamp() - t0), NULL, NULL);
+END
+$$;
+SELECT pg_temp.ab_parts() AS done \gset
+SELECT p.markov_order,
+       round(s.med::numeric, 3) AS "median s (above)",
+       round(p.scan_s::numeric, 3) AS "scan s",
+       round(p.build_s::numeric, 3) AS "scan + build state s",
+       round(p.final_s::numeric, 3) AS "final alone s",
+       round(p.state_bytes / 1048576.0, 1) AS "state MB"
+  FROM ab_part p JOIN ab_stat s ON s.name = 'markov ' || p.markov_order
+ ORDER BY p.markov_order;
+SELECT round(s.med::numeric, 3) AS "attribution(markov) median s (above)",
+       round(p.build_s::numeric, 3) AS "its journeys alone (attribution_journeys) s",
+       round(f.med::numeric, 3) AS "floor median s (above)"
+  FROM ab_part p, ab_stat s, ab_stat f
+ WHERE p.markov_order IS NULL AND s.name = 'attribution(markov)' AND f.name = 'floor';
+DROP TABLE ab_part, ab_state;
+DROP AGGREGATE ab_counts(text, text[], float8, float8, float8, integer);
+
 -- peak memory, each in a fresh backend
 \echo peak memory (VmHWM of a fresh backend)
 \c
@@ -140,12 +203,17 @@ SELECT (regexp_match(s, 'VmHWM:\s+(\d+) kB'))[1]::bigint AS o4_kb,
 \c
 SELECT count(*) AS channels FROM leadqual.attribution('markov') \gset
 SELECT (regexp_match(pg_read_file('/proc/self/status'), 'VmHWM:\s+(\d+) kB'))[1]::bigint AS attr_kb \gset
+\c
+SET work_mem = '4MB';
+SELECT count(*) AS channels FROM leadqual.attribution('markov') \gset
+SELECT (regexp_match(pg_read_file('/proc/self/status'), 'VmHWM:\s+(\d+) kB'))[1]::bigint AS attr4_kb \gset
 
 SELECT round(:idle_kb / 1024.0, 1) AS "idle backend MB",
        round((:scan_kb - :idle_kb) / 1024.0, 1) AS "scan of bench_paths − idle MB",
        round((:o4_kb - :idle_kb) / 1024.0, 1) AS "markov 4 − idle MB",
        round((:o4_shmem_kb - :idle_shmem_kb) / 1024.0, 1) AS "of which shared memory MB",
-       round((:attr_kb - :idle_kb) / 1024.0, 1) AS "attribution(markov) − idle MB";
+       round((:attr_kb - :idle_kb) / 1024.0, 1) AS "attribution(markov) − idle MB",
+       round((:attr4_kb - :idle_kb) / 1024.0, 1) AS "the same at work_mem 4MB";
 
 -- the figures and the verdicts
 \echo attribution benchmark: median of :runs runs
