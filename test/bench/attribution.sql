@@ -13,15 +13,19 @@
 --   shapley, linear  attribute_paths over bench_paths;
 --   attribution(markov)  leadqual.attribution('markov') over the events;
 -- every query returns its result as one text value (the credit array), which
--- is kept for the checks below.
+-- is kept for the checks below (credits sum to the totals, every run gives the
+-- same result, attribution('markov') = markov order 1 over the same journeys).
+--
+-- Then, one run each, where the time of markov goes (see the comment there).
 --
 -- Then the peak memory of an order-4 run: VmHWM (the kernel's high-water mark
 -- of the backend's resident set) read from /proc/self/status by the backend
 -- itself, each in a fresh connection (\c): an idle backend, a backend that
 -- only reads bench_paths (what the shared buffers it maps add), a backend
--- that runs order 4 once.  The figure is order 4 − idle.  For information,
--- attribution('markov') the same way, at work_mem BENCH_ATTR_WORK_MEM and 4MB
--- (its journeys query sorts and hashes within work_mem).
+-- that runs order 4 once.  The figure is order 4 − idle, shared-buffer pages
+-- included as the kernel counts them (the growth of RssShmem is printed
+-- beside it).  For information, attribution('markov') the same way, at
+-- work_mem BENCH_ATTR_WORK_MEM and at 4MB.
 --
 -- Targets (issue 10): markov order 1 <= 2 x the floor, order 3 <= 4 x the
 -- floor, order 4 under 10 s and under 450 MB; PASS/FAIL.  The rest is
