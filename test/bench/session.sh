@@ -6,10 +6,13 @@ now() { date +%s.%N; }
 as_of='2026-01-01'        # end of generate_demo's default year
 # before each timed phase: clean up what the last one left (autovacuum is off)
 settle() { psql -c "VACUUM ANALYZE" -c "CHECKPOINT"; }
-# BENCH_PHASES: all, or a comma- or space-separated list of scoring,
-# threshold, live, pgbench
+# BENCH_PHASES: all, or a comma- or space-separated list of views, scoring,
+# threshold, live, pgbench, attribution
 phase() { [ "$BENCH_PHASES" = all ] || [[ " ${BENCH_PHASES//,/ } " == *" $1 "* ]]; }
 
+# the attribution phase brings its own data (in a database of its own); the
+# others run on generate_demo's
+if phase views || phase scoring || phase threshold || phase live || phase pgbench; then
 echo "== generate_demo($BENCH_LEADS)"
 psql -c "CREATE EXTENSION leadqual"
 t0=$(now)
@@ -18,6 +21,7 @@ t1=$(now)
 psql -At -c "SELECT 'events: ' || count(*) FROM leadqual.event"
 printf 'generate_demo: %.1f s\n' "$(echo "$t1 - $t0" | bc)"
 settle
+fi
 
 # phase views (test/bench/views.sql): each report view against a bare scan of its tables
 if phase views; then
@@ -74,6 +78,26 @@ printf 'on/off ratio: %.2f (target <= 2)\n' "$(echo "$on / $off" | bc -l)"
 psql -At -c "SELECT 'stored = fresh for ' || count(*) FILTER (WHERE abs(l.score - (leadqual.score(l.lead_id, l.scored_at)).score) < 1e-6) || ' of ' || count(*) || ' sampled leads'
                FROM leadqual.lead l TABLESAMPLE SYSTEM (1) REPEATABLE (1)"
 
+fi
+
+# phase attribution (test/bench/attribution_load.sql, attribution.sql): its own
+# database, BENCH_JOURNEYS generated journeys loaded as a path table and as
+# leadqual events; the floor, attribute_paths and attribution() timed, the peak
+# memory of markov order 4
+if phase attribution; then
+    echo "== attribution: $BENCH_JOURNEYS journeys over 50 channels"
+    db=leadqual_attribution
+    psql -c "CREATE DATABASE $db"
+    psql -d "$db" -c "CREATE EXTENSION leadqual"
+    t0=$(now)
+    psql -d "$db" -v journeys="$BENCH_JOURNEYS" -f test/bench/attribution_load.sql
+    t1=$(now)
+    printf 'generate and load: %.1f s\n' "$(echo "$t1 - $t0" | bc)"
+    psql -d "$db" -c "VACUUM ANALYZE" -c "CHECKPOINT"
+    # PGOPTIONS: every connection of the script (it reconnects for the
+    # memory figures) runs with the same settings
+    PGOPTIONS="-c max_parallel_workers_per_gather=0 -c jit=off -c work_mem=$BENCH_ATTR_WORK_MEM" \
+        psql -d "$db" -v runs="$BENCH_RUNS" -f test/bench/attribution.sql
 fi
 
 if ! phase pgbench; then exit 0; fi
