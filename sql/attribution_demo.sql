@@ -67,20 +67,25 @@ SELECT v.method,
                        FROM leadqual.lead_attribution(v.method) x WHERE x.channel = r.channel) s ON true
  GROUP BY v.method ORDER BY v.method;
 
--- channel_attribution: one row per channel, its revenue per method equal
--- to attribution()'s (default options), its reach from the events
+-- channel_attribution: one row per channel, its revenue per method that of
+-- attribution() (default options) to 1e-12 relative: the view feeds the
+-- same journeys to the aggregate in another order, and float sums in
+-- another order may differ in their last bits
 SELECT count(*) = (SELECT count(DISTINCT channel) FROM leadqual.event WHERE channel IS NOT NULL) AS one_row_per_channel,
-       bool_and(c.revenue_first_touch = (SELECT revenue FROM runs WHERE method = 'first_touch' AND channel = c.channel)
-            AND c.revenue_last_touch = (SELECT revenue FROM runs WHERE method = 'last_touch' AND channel = c.channel)
-            AND c.revenue_linear = (SELECT revenue FROM runs WHERE method = 'linear' AND channel = c.channel)
-            AND c.revenue_time_decay = (SELECT revenue FROM runs WHERE method = 'time_decay' AND channel = c.channel)
-            AND c.revenue_position_based = (SELECT revenue FROM runs WHERE method = 'position_based' AND channel = c.channel)
-            AND c.revenue_w_shaped = (SELECT revenue FROM runs WHERE method = 'w_shaped' AND channel = c.channel)
-            AND c.revenue_full_path = (SELECT revenue FROM runs WHERE method = 'full_path' AND channel = c.channel)
-            AND c.revenue_markov = (SELECT revenue FROM runs WHERE method = 'markov' AND k = 1 AND channel = c.channel)
-            AND c.revenue_shapley = (SELECT revenue FROM runs WHERE method = 'shapley' AND channel = c.channel)) AS revenue_as_attribution,
        sum(c.converted_leads) >= (SELECT count(*) FROM won_journeys) AS converted_leads_cover_won
   FROM leadqual.channel_attribution c;
+SELECT r.method, bool_and(abs(v.revenue - r.revenue) <= 1e-12 * greatest(r.revenue, 1)) AS revenue_as_attribution
+  FROM runs r
+  JOIN (SELECT c.channel, m.method, m.revenue
+          FROM leadqual.channel_attribution c,
+               LATERAL (VALUES ('first_touch', c.revenue_first_touch), ('last_touch', c.revenue_last_touch),
+                               ('linear', c.revenue_linear), ('time_decay', c.revenue_time_decay),
+                               ('position_based', c.revenue_position_based), ('w_shaped', c.revenue_w_shaped),
+                               ('full_path', c.revenue_full_path), ('markov', c.revenue_markov),
+                               ('shapley', c.revenue_shapley)) AS m(method, revenue)) v
+    ON v.channel = r.channel AND v.method = r.method
+ WHERE r.k = 1
+ GROUP BY r.method ORDER BY r.method;
 -- touches and leads per channel, counted from the events independently
 -- (won leads' touches after the win are not in their journeys)
 SELECT bool_and(c.touches = x.touches AND c.leads = x.leads) AS reach_counted_right

@@ -161,44 +161,69 @@ CREATE FUNCTION @extschema@.attribution_journeys(goal @extschema@.stage, since t
                    opportunity_at timestamptz, won_at timestamptz)
     LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
-SELECT j.lead_id,
-       CASE WHEN lookback IS NULL THEN j.channels
+/*
+ * The touches are grouped by lead first (one pass over event, as an
+ * analyst's array_agg would), then joined to the leads' goal times; a
+ * journey is cut to its window, and then to its lookback, only when its
+ * first or last touch lies outside (the arrays are in time order, so that
+ * test is two subscripts).
+ */
+SELECT w.lead_id,
+       CASE WHEN lookback IS NULL
+              OR w.touched_at[1] OPERATOR(pg_catalog.>=) (w.lb_end OPERATOR(pg_catalog.-) lookback)
+            THEN w.channels
             ELSE (SELECT pg_catalog.array_agg(u.c ORDER BY u.o)
-                    FROM ROWS FROM (pg_catalog.unnest(j.channels), pg_catalog.unnest(j.touched_at)) WITH ORDINALITY AS u(c, t, o)
-                   WHERE u.t OPERATOR(pg_catalog.>=)
-                         (COALESCE(j.goal_at, j.touched_at[pg_catalog.array_upper(j.touched_at, 1)])
-                          OPERATOR(pg_catalog.-) lookback)) END,
-       CASE WHEN lookback IS NULL THEN j.touched_at
+                    FROM ROWS FROM (pg_catalog.unnest(w.channels), pg_catalog.unnest(w.touched_at)) WITH ORDINALITY AS u(c, t, o)
+                   WHERE u.t OPERATOR(pg_catalog.>=) (w.lb_end OPERATOR(pg_catalog.-) lookback)) END,
+       CASE WHEN lookback IS NULL
+              OR w.touched_at[1] OPERATOR(pg_catalog.>=) (w.lb_end OPERATOR(pg_catalog.-) lookback)
+            THEN w.touched_at
             ELSE (SELECT pg_catalog.array_agg(u.t ORDER BY u.o)
-                    FROM pg_catalog.unnest(j.touched_at) WITH ORDINALITY AS u(t, o)
-                   WHERE u.t OPERATOR(pg_catalog.>=)
-                         (COALESCE(j.goal_at, j.touched_at[pg_catalog.array_upper(j.touched_at, 1)])
-                          OPERATOR(pg_catalog.-) lookback)) END,
-       j.goal_at IS NOT NULL,
-       j.goal_at,
-       CASE WHEN j.goal_at IS NOT NULL THEN j.won_revenue::pg_catalog.float8 ELSE 0 END,
-       j.mql_at,
-       j.opportunity_at,
-       j.won_at
-  FROM (SELECT t.lead_id, t.goal_at, t.won_revenue, t.mql_at, t.opportunity_at, t.won_at,
-               pg_catalog.array_agg(e.channel ORDER BY e.occurred_at, e.event_id) AS channels,
-               pg_catalog.array_agg(e.occurred_at ORDER BY e.occurred_at, e.event_id) AS touched_at
-          FROM (SELECT lt.lead_id, lt.won_revenue, lt.mql_at, lt.opportunity_at, lt.won_at,
-                       CASE WHEN goal OPERATOR(pg_catalog.=) 'mql'::@extschema@.stage THEN lt.mql_at
-                            WHEN goal OPERATOR(pg_catalog.=) 'sal'::@extschema@.stage THEN lt.sal_at
-                            WHEN goal OPERATOR(pg_catalog.=) 'sql'::@extschema@.stage THEN lt.sql_at
-                            WHEN goal OPERATOR(pg_catalog.=) 'opportunity'::@extschema@.stage THEN lt.opportunity_at
-                            WHEN goal OPERATOR(pg_catalog.=) 'won'::@extschema@.stage THEN lt.won_at END AS goal_at
-                  FROM @extschema@.lead_timelines lt) t
-          JOIN @extschema@.event e ON e.lead_id OPERATOR(pg_catalog.=) t.lead_id
-         WHERE e.channel IS NOT NULL
-           AND (t.goal_at IS NULL OR t.goal_at OPERATOR(pg_catalog.>=) since
-                                  AND t.goal_at OPERATOR(pg_catalog.<=) until)
-           AND CASE WHEN t.goal_at IS NULL
-                    THEN e.occurred_at OPERATOR(pg_catalog.>=) since
-                         AND e.occurred_at OPERATOR(pg_catalog.<=) until
-                    ELSE e.occurred_at OPERATOR(pg_catalog.<=) t.goal_at END
-         GROUP BY t.lead_id, t.goal_at, t.won_revenue, t.mql_at, t.opportunity_at, t.won_at) j
+                    FROM pg_catalog.unnest(w.touched_at) WITH ORDINALITY AS u(t, o)
+                   WHERE u.t OPERATOR(pg_catalog.>=) (w.lb_end OPERATOR(pg_catalog.-) lookback)) END,
+       w.goal_at IS NOT NULL,
+       w.goal_at,
+       CASE WHEN w.goal_at IS NOT NULL THEN w.won_revenue::pg_catalog.float8 ELSE 0 END,
+       w.mql_at,
+       w.opportunity_at,
+       w.won_at
+  FROM (SELECT v.*,
+               COALESCE(v.goal_at, v.touched_at[pg_catalog.array_upper(v.touched_at, 1)]) AS lb_end
+          FROM (SELECT a.lead_id, a.goal_at, a.won_revenue, a.mql_at, a.opportunity_at, a.won_at,
+                       CASE WHEN a.touched_at[1] OPERATOR(pg_catalog.<) a.lo
+                              OR a.touched_at[pg_catalog.array_upper(a.touched_at, 1)] OPERATOR(pg_catalog.>) a.hi
+                            THEN (SELECT pg_catalog.array_agg(u.c ORDER BY u.o)
+                                    FROM ROWS FROM (pg_catalog.unnest(a.channels), pg_catalog.unnest(a.touched_at)) WITH ORDINALITY AS u(c, t, o)
+                                   WHERE u.t OPERATOR(pg_catalog.>=) a.lo AND u.t OPERATOR(pg_catalog.<=) a.hi)
+                            ELSE a.channels END AS channels,
+                       CASE WHEN a.touched_at[1] OPERATOR(pg_catalog.<) a.lo
+                              OR a.touched_at[pg_catalog.array_upper(a.touched_at, 1)] OPERATOR(pg_catalog.>) a.hi
+                            THEN (SELECT pg_catalog.array_agg(u.t ORDER BY u.o)
+                                    FROM pg_catalog.unnest(a.touched_at) WITH ORDINALITY AS u(t, o)
+                                   WHERE u.t OPERATOR(pg_catalog.>=) a.lo AND u.t OPERATOR(pg_catalog.<=) a.hi)
+                            ELSE a.touched_at END AS touched_at
+                  FROM (SELECT t.lead_id, t.goal_at, t.won_revenue, t.mql_at, t.opportunity_at, t.won_at,
+                               j.channels, j.touched_at,
+                               CASE WHEN t.goal_at IS NULL THEN since
+                                    ELSE '-infinity'::pg_catalog.timestamptz END AS lo,
+                               COALESCE(t.goal_at, until) AS hi
+                          FROM (SELECT e.lead_id,
+                                       pg_catalog.array_agg(e.channel ORDER BY e.occurred_at, e.event_id) AS channels,
+                                       pg_catalog.array_agg(e.occurred_at ORDER BY e.occurred_at, e.event_id) AS touched_at
+                                  FROM @extschema@.event e
+                                 WHERE e.channel IS NOT NULL
+                                 GROUP BY e.lead_id) j
+                          JOIN (SELECT lt.lead_id, lt.won_revenue, lt.mql_at, lt.opportunity_at, lt.won_at,
+                                       CASE WHEN goal OPERATOR(pg_catalog.=) 'mql'::@extschema@.stage THEN lt.mql_at
+                                            WHEN goal OPERATOR(pg_catalog.=) 'sal'::@extschema@.stage THEN lt.sal_at
+                                            WHEN goal OPERATOR(pg_catalog.=) 'sql'::@extschema@.stage THEN lt.sql_at
+                                            WHEN goal OPERATOR(pg_catalog.=) 'opportunity'::@extschema@.stage THEN lt.opportunity_at
+                                            WHEN goal OPERATOR(pg_catalog.=) 'won'::@extschema@.stage THEN lt.won_at END AS goal_at
+                                  FROM @extschema@.lead_timelines lt) t
+                            ON t.lead_id OPERATOR(pg_catalog.=) j.lead_id
+                         WHERE t.goal_at IS NULL
+                            OR t.goal_at OPERATOR(pg_catalog.>=) since AND t.goal_at OPERATOR(pg_catalog.<=) until) a) v
+         WHERE v.channels IS NOT NULL) w
 $$;
 COMMENT ON FUNCTION @extschema@.attribution_journeys(@extschema@.stage, timestamptz, timestamptz, interval) IS
     'the journeys attribution reads: one row per lead with touches (internal: attribution, lead_attribution, channel_attribution)';
