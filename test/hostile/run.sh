@@ -6,7 +6,7 @@
 # an XX000, a timeout (57014), a non-finite result, or a row that is
 # accepted and then makes scoring fail.  Prints the figures and one repro
 # line per failing case.
-#   bash test/hostile/run.sh [--only SUBSTRING]    (leadqual installed first)
+#   bash test/hostile/run.sh [--only SUBSTRING] [--show OUTCOME]    (leadqual installed first)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 PGVER=${PGVER:-15}
