@@ -205,7 +205,8 @@ def agg(method, path, conv="1", rev="10", nulls="1", order=1, rows=3):
     """attribute_paths over rows copies of one row, its credits unnested
     and checked: they must add up to the conversions and revenue given."""
     a = f"leadqual.attribute_paths({method}, ({path})::text[], ({conv})::float8, ({rev})::float8, ({nulls})::float8, ({order})::int)"
-    check = (f"hostile.check_credit({a}, sum(({conv})::float8), sum(({rev})::float8), sum(({nulls})::float8))")
+    check = (f"hostile.check_credit({a}, sum(({conv})::float8::numeric), sum(({rev})::float8::numeric), "
+             f"sum(({nulls})::float8::numeric))")
     return f"SELECT c.* FROM (SELECT {check} AS r FROM generate_series(1, {rows})) s, unnest(s.r) c"
 
 
@@ -265,7 +266,7 @@ def loop_cases():
                 yield Case(f"markov loops order {o}", agg("'markov'", loop, c, "0", n, o, rows=1))
                 for cp, cc, cn in companions if li in (1, 3, 4) else companions[:1]:
                     sql = (f"SELECT c.* FROM (SELECT hostile.check_credit(leadqual.attribute_paths('markov', v.p, v.c, v.r, v.n, {o}), "
-                           f"sum(v.c), sum(v.r), sum(v.n)) AS r FROM (SELECT ({loop})::text[], ({c})::float8, 0::float8, ({n})::float8 UNION ALL "
+                           f"sum(v.c::numeric), sum(v.r::numeric), sum(v.n::numeric)) AS r FROM (SELECT ({loop})::text[], ({c})::float8, 0::float8, ({n})::float8 UNION ALL "
                            f"SELECT ({cp})::text[], ({cc})::float8, CASE WHEN ({cc})::float8 > 0 THEN 7 ELSE 0 END, ({cn})::float8) v(p, c, r, n)) s, "
                            "unnest(s.r) c")
                     yield Case(f"markov loops order {o}", sql)
@@ -279,14 +280,8 @@ def loop_cases():
             yield Case(f"markov loops order {o}", agg("'markov'", cycle, "1e-300", "0", "1e-300", o, rows=1))
             yield Case(f"markov loops order {o}",
                        f"SELECT c.* FROM (SELECT hostile.check_credit(leadqual.attribute_paths('markov', v.p, v.c, v.r, v.n, {o}), "
-                       f"sum(v.c), sum(v.r), sum(v.n)) AS r FROM (SELECT {cycle}, 1e-300::float8, 0::float8, 1::float8 "
+                       f"sum(v.c::numeric), sum(v.r::numeric), sum(v.n::numeric)) AS r FROM (SELECT {cycle}, 1e-300::float8, 0::float8, 1::float8 "
                        "UNION ALL SELECT '{t7,t8}', 1, 5, 0 UNION ALL SELECT '{t9,t1,t5}', 0, 0, 1e6) v(p, c, r, n)) s, unnest(s.r) c")
-
-
-def _credit_check(sql_agg, rows_sql):
-    """The credits of sql_agg over rows_sql must add up (hostile.check_credit)."""
-    return (f"SELECT c.* FROM (SELECT hostile.check_credit({sql_agg}, sum(p.conversions), sum(p.revenue), sum(p.nulls)) AS r "
-            f"FROM {rows_sql} p) s, unnest(s.r) c")
 
 
 def plan_cases():
@@ -298,27 +293,29 @@ def plan_cases():
                   f"SELECT hostile.same_credit(%(ret)s::leadqual.channel_credit[], (SELECT {a} FROM hostile.paths p))"]
         for table, settings, what in (("hostile.paths", PARALLEL, "parallel"), ("hostile.paths_part", part, "partitionwise"),
                                       ("hostile.paths_part", {"enable_partitionwise_aggregate": "on"}, "partitionwise")):
-            yield Case(f"attribute_paths {what}", f"SELECT hostile.check_credit({a}, sum(p.conversions), sum(p.revenue), sum(p.nulls))::text "
+            yield Case(f"attribute_paths {what}", f"SELECT hostile.check_credit({a}, sum(p.conversions::numeric), sum(p.revenue::numeric), sum(p.nulls::numeric))::text "
                        f"FROM {table} p", serial, settings, expect="ok")
         # grouped, in a parallel plan, groups with one row and with thousands
         yield Case("attribute_paths parallel, grouped",
-                   f"SELECT s.g, c.* FROM (SELECT p.id % 7 AS g, hostile.check_credit({a}, sum(p.conversions), sum(p.revenue), sum(p.nulls)) AS r "
+                   f"SELECT s.g, c.* FROM (SELECT p.id % 7 AS g, hostile.check_credit({a}, sum(p.conversions::numeric), sum(p.revenue::numeric), sum(p.nulls::numeric)) AS r "
                    "FROM hostile.paths p GROUP BY 1) s, unnest(s.r) c", settings=PARALLEL, expect="ok")
         yield Case("attribute_paths parallel, grouped",
                    f"SELECT count(*) FROM (SELECT p.id, {a} AS r FROM hostile.paths p GROUP BY 1) s, unnest(s.r) c",
                    settings=PARALLEL, expect="ok")
         # partial states whose sums overflow (in a worker, in a partition):
         # the documented 22003, whichever node overflows
-        big = a.replace("p.conversions, p.revenue, p.nulls", "p.conversions * 1e308, p.revenue * 1e306, p.nulls * 1e308")
-        for table, settings, what in (("hostile.paths", PARALLEL, "parallel"), ("hostile.paths_part", part, "partitionwise")):
-            yield Case(f"attribute_paths {what}", f"SELECT c.* FROM unnest((SELECT {big} FROM {table} p)) c", settings=settings,
-                       expect="22003")
+        # (the factors keep each row finite: at most 1e308, 1.1e303, 4e307)
+        big = a.replace("p.conversions, p.revenue, p.nulls", "p.conversions * 1e308, p.revenue * 1e300, p.nulls * 1e307")
+        for table, settings, what in (("hostile.paths", PARALLEL, "parallel"), ("hostile.paths_part", part, "partitionwise"),
+                                      ("hostile.paths", {}, "serial")):
+            yield Case(f"attribute_paths {what}", f"SELECT c.* FROM (SELECT {big} AS r FROM {table} p) s, unnest(s.r) c",
+                       settings=settings, expect="22003")
     # attribute_journeys over the journeys table in a parallel plan, every method
     for m in ALL_METHODS:
         for o in ((1, 2, 4) if m == "markov" else (1,)):
             a = (f"leadqual.attribute_journeys('{m}', j.channels, j.touched_at, j.converted, j.conversion_at, j.value, "
                  f"j.mql_at, j.opportunity_at, j.won_at, '7 days', {o})")
-            check = (f"hostile.check_credit({a}, sum(CASE WHEN j.converted THEN 1 ELSE 0 END), sum(j.value), "
+            check = (f"hostile.check_credit({a}, sum(CASE WHEN j.converted THEN 1 ELSE 0 END), sum(j.value::numeric), "
                      "sum(CASE WHEN j.converted THEN 0 ELSE 1 END))")
             serial = ["SET LOCAL max_parallel_workers_per_gather = 0",
                       f"SELECT hostile.same_credit(%(ret)s::leadqual.channel_credit[], (SELECT {a} FROM hostile.journeys j))"]

@@ -91,9 +91,9 @@ def catalog(cur):
     for name, kind, retset, rettype, rettyptype, argtypes, names, modes in cur.fetchall():
         if modes:   # keep the names of IN (and INOUT, VARIADIC) arguments only
             names = [n for n, m in zip(names, modes) if m in ("i", "b", "v")]
-        names = (list(names) + [f"arg{i}" for i in range(len(argtypes))])[:len(argtypes)]
         if not any(names) and name in ARG_NAMES:
             names = ARG_NAMES[name][:len(argtypes)]
+        names = (list(names) + [f"arg{i}" for i in range(len(argtypes))])[:len(argtypes)]
         out.append(dict(name=name, kind=kind, retset=retset, composite=rettyptype == "c",
                         composite_array=rettyptype == "A", rettype=rettype,
                         args=list(zip([n or f"arg{i}" for i, n in enumerate(names)], argtypes))))
@@ -172,15 +172,28 @@ def aggregate_table_cases(f, group, sanes):
     args = ", ".join(f"({v})::{t}" for v, (_, t) in zip(sanes, f["args"]))
     yield Case(group + " (no rows)", f"SELECT leadqual.{f['name']}({args}) FROM generate_series(1, 0)")
     cols = {"event_type": "e.event_type", "properties": "e.properties", "occurred_at": "e.occurred_at"}
+    # an aggregate that reads no event column gets the same hostile value in
+    # every row: three leads' 17 events, in three groups, not 14,000 (a
+    # 100,000-channel path costs about 15 ms a row and 70 ms a group)
+    where = ""
+    if not any(n in cols for n, _ in f["args"]):
+        where = " WHERE e.lead_id IN (SELECT lead_id FROM leadqual.lead WHERE external_id IN ('fx-inquiry', 'fx-mql', 'fx-toast'))"
     for i, (n, t) in enumerate(f["args"]):
         if n in cols:
             continue
         for v in [sanes[i]] + hostile(n, base_type(t)):
             a = ", ".join(cols.get(m) or (f"({v})::{u}" if j == i else f"({sanes[j]})::{u}")
                           for j, (m, u) in enumerate(f["args"]))
-            inner = f"SELECT e.lead_id, leadqual.{f['name']}({a}) AS r FROM leadqual.event e GROUP BY e.lead_id"
+            inner = f"SELECT e.lead_id, leadqual.{f['name']}({a}) AS r FROM leadqual.event e{where} GROUP BY e.lead_id"
             sql = f"SELECT lead_id, (r).* FROM ({inner}) s" if f["composite"] else inner
-            if f["composite_array"]:
+            if f["rettype"] == "leadqual.channel_credit[]":
+                # a group's credits summed up: min and max keep any NaN or
+                # infinity (NaN sorts above every number), and the client is
+                # not sent 100,000 channels of each of 10 groups
+                sql = (f"SELECT s.lead_id, count(*), min(c.conversions), max(c.conversions), min(c.revenue), "
+                       f"max(c.revenue), min(c.removal_effect), max(c.removal_effect) "
+                       f"FROM ({inner}) s, unnest(s.r) c GROUP BY s.lead_id")
+            elif f["composite_array"]:
                 sql = f"SELECT s.lead_id, c.* FROM ({inner}) s, unnest(s.r) c"
             yield Case(group + " (parallel, grouped)", sql, settings=PARALLEL)
 

@@ -244,27 +244,28 @@ CREATE FUNCTION hostile.near(a float8, b float8) RETURNS boolean LANGUAGE sql IM
     AS $$ SELECT abs(a - b) <= 1e-9 * greatest(abs(a), abs(b), 1e-300) OR (a = 0 AND b = 0) $$;
 
 -- (conversions are a share of journeys: their sum may be off by 1e-9 of the
--- journeys, converting or not; that covers a P(conversion) that underflows)
-CREATE FUNCTION hostile.check_credit(r leadqual.channel_credit[], conversions float8, revenue float8, nulls float8)
+-- journeys, converting or not; that covers a P(conversion) that underflows.
+-- The check computes in numeric: float8 arithmetic would itself overflow or
+-- underflow, with an error of its own, at the values the cases use.)
+CREATE FUNCTION hostile.check_credit(r leadqual.channel_credit[], conversions numeric, revenue numeric, nulls numeric)
     RETURNS leadqual.channel_credit[] LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
 DECLARE
-    c float8; v float8; bad text;
+    c numeric; v numeric; bad text;
 BEGIN
-    IF r IS NULL THEN
-        RETURN r;
+    IF r IS NULL OR EXISTS (SELECT FROM unnest(r) x WHERE x.conversions IN ('NaN', 'Infinity', '-Infinity')
+                                                         OR x.revenue IN ('NaN', 'Infinity', '-Infinity')
+                                                         OR x.removal_effect IN ('NaN', 'Infinity', '-Infinity')) THEN
+        RETURN r;           -- the driver reports a non-finite result itself
     END IF;
-    SELECT sum(x.conversions), sum(x.revenue),
+    SELECT sum(x.conversions::numeric), sum(x.revenue::numeric),
            string_agg(x.channel, ', ') FILTER (WHERE NOT (x.conversions >= 0 AND x.revenue >= 0
                                                          AND coalesce(x.removal_effect BETWEEN 0 AND 1, true)))
       INTO c, v, bad FROM unnest(r) x;
-    IF c IN ('NaN', 'Infinity', '-Infinity') OR v IN ('NaN', 'Infinity', '-Infinity') THEN
-        RETURN r;           -- the driver reports a non-finite result itself
-    END IF;
-    IF bad IS NOT NULL OR NOT abs(c - conversions) <= 1e-9 * conversions + 1e-9 * nulls + 1e-300
+    IF bad IS NOT NULL OR NOT abs(c - conversions) <= 1e-9 * (conversions + nulls) + 1e-300
        OR NOT abs(v - revenue) <= 1e-9 * revenue + 1e-300 THEN
         RAISE EXCEPTION USING ERRCODE = 'HX001',
             MESSAGE = format('credits do not add up: conversions %s of %s, revenue %s of %s, out of range: %s',
-                             c, conversions, v, revenue, bad);
+                             c::float8, conversions::float8, v::float8, revenue::float8, bad);
     END IF;
     RETURN r;
 END $$;
