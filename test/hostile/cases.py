@@ -10,7 +10,10 @@ column is covered without editing this file:
   aggregates  the same over 3 rows and over no row, and grouped over the
               event table in a parallel plan (combine, serial, deserial);
   composite   arguments of a row type (fit_score's lead): each attribute
-              hostile in turn;
+              hostile in turn; results that are arrays of a row type
+              (channel_credit[]) are unnested, so that every float field is
+              checked; a returned path_counts state is read back and
+              finalised;
   triggers    INSERT/UPDATE of each column of lead and event with each
               hostile value, DELETE and TRUNCATE, live scoring on and off;
               accepted writes are followed by score, explain_score, rescore
@@ -19,11 +22,16 @@ column is covered without editing this file:
               rules of every op with hostile operands (catastrophic
               regexes); an accepted row must not make scoring fail later,
               so it is followed by every scoring path.
+
+attribution.py adds the attribution cases (forged path_counts states,
+paths, loops, parallel and partitionwise plans, attribution over tables).
+A case may say what it expects (expect: "ok", a SQLSTATE, or several
+joined by "|"); any other outcome is a failure.
 """
 import random
 from dataclasses import dataclass, field
 
-from values import hostile, sane, NON_NULL, BY_NAME
+from values import hostile, sane, NON_NULL, BY_NAME, ARG_NAMES
 
 FX = "(SELECT lead_id FROM leadqual.lead WHERE external_id = 'fx-{}')"
 PLACEHOLDERS = {
@@ -48,6 +56,7 @@ class Case:
     followups: list = field(default_factory=list)  # run with %(ret)s = first column of sql's first row;
                                                    # "? " first: may refuse cleanly
     settings: dict = field(default_factory=dict)   # SET LOCAL name = value
+    expect: str = None                              # "ok", a SQLSTATE, or several joined by "|"
 
     def repro(self, upto=None, ret="%(ret)s"):
         """One line for psql: the case up to follow-up number upto, with ret for %(ret)s."""
@@ -69,7 +78,9 @@ def resolve(sql):
 def catalog(cur):
     """Public routines of schema leadqual with their IN argument names and types."""
     cur.execute("""
-        SELECT p.proname, p.prokind, p.proretset, format_type(p.prorettype, NULL), t.typtype,
+        SELECT p.proname, p.prokind, p.proretset, format_type(p.prorettype, NULL),
+               CASE WHEN t.typcategory = 'A' AND (SELECT e.typtype FROM pg_type e WHERE e.oid = t.typelem) = 'c'
+                    THEN 'A' ELSE t.typtype END,
                ARRAY(SELECT format_type(a, NULL) FROM unnest(p.proargtypes) WITH ORDINALITY u(a, n) ORDER BY n),
                coalesce(p.proargnames, '{}'), coalesce(p.proargmodes::text[], '{}')
           FROM pg_proc p JOIN pg_type t ON t.oid = p.prorettype
@@ -80,8 +91,11 @@ def catalog(cur):
     for name, kind, retset, rettype, rettyptype, argtypes, names, modes in cur.fetchall():
         if modes:   # keep the names of IN (and INOUT, VARIADIC) arguments only
             names = [n for n, m in zip(names, modes) if m in ("i", "b", "v")]
+        if not any(names) and name in ARG_NAMES:
+            names = ARG_NAMES[name][:len(argtypes)]
         names = (list(names) + [f"arg{i}" for i in range(len(argtypes))])[:len(argtypes)]
         out.append(dict(name=name, kind=kind, retset=retset, composite=rettyptype == "c",
+                        composite_array=rettyptype == "A", rettype=rettype,
                         args=list(zip([n or f"arg{i}" for i, n in enumerate(names)], argtypes))))
     return out
 
@@ -119,8 +133,21 @@ def call(f, argvals):
     fn = f"leadqual.{f['name']}"
     if f["kind"] == "a":
         inner = f"SELECT {fn}({args}) AS r FROM generate_series(1, 3)"
+        if f["composite_array"]:
+            return f"SELECT c.* FROM ({inner}) s, unnest(s.r) c"
         return f"SELECT (r).* FROM ({inner}) s" if f["composite"] else inner
+    if f["composite_array"]:
+        return f"SELECT c.* FROM unnest({fn}({args})) c"
     return f"SELECT * FROM {fn}({args})"
+
+
+# a returned path_counts state (as text) read back, finalised, and combined
+# with itself: what a Citus coordinator does with a shard's partial state
+STATE_FOLLOWUPS = [
+    "? SELECT c.* FROM unnest(leadqual.path_counts_final(%(ret)s::leadqual.path_counts)) c",
+    "? SELECT c.* FROM unnest(leadqual.path_counts_final(leadqual.path_counts_combine("
+    "%(ret)s::leadqual.path_counts, %(ret)s::leadqual.path_counts))) c",
+]
 
 
 def function_cases(cur, rng, combos=8):
@@ -128,13 +155,14 @@ def function_cases(cur, rng, combos=8):
     for f in catalog(cur):
         group = ("aggregate " if f["kind"] == "a" else "function ") + f["name"]
         sanes = [sane(f["name"], n, base_type(t)) for n, t in f["args"]]
-        yield Case(group, call(f, sanes))
+        fus = STATE_FOLLOWUPS if f["rettype"] == "leadqual.path_counts" else []
+        yield Case(group, call(f, sanes), fus)
         for i, (n, t) in enumerate(f["args"]):          # each argument hostile in turn
             for v in values_for(n, t, cur_types):
-                yield Case(group, call(f, sanes[:i] + [v] + sanes[i + 1:]))
+                yield Case(group, call(f, sanes[:i] + [v] + sanes[i + 1:]), fus)
         for _ in range(combos if f["args"] else 0):     # all arguments hostile at once
             vs = [rng.choice(NON_NULL.get(base_type(t), ["NULL"]) + BY_NAME.get(n, [])) for n, t in f["args"]]
-            yield Case(group + " (all hostile)", call(f, vs))
+            yield Case(group + " (all hostile)", call(f, vs), fus)
         if f["kind"] == "a":
             yield from aggregate_table_cases(f, group, sanes)
 
@@ -144,14 +172,29 @@ def aggregate_table_cases(f, group, sanes):
     args = ", ".join(f"({v})::{t}" for v, (_, t) in zip(sanes, f["args"]))
     yield Case(group + " (no rows)", f"SELECT leadqual.{f['name']}({args}) FROM generate_series(1, 0)")
     cols = {"event_type": "e.event_type", "properties": "e.properties", "occurred_at": "e.occurred_at"}
+    # an aggregate that reads no event column gets the same hostile value in
+    # every row: three leads' 17 events, in three groups, not 14,000 (a
+    # 100,000-channel path costs about 15 ms a row and 70 ms a group)
+    where = ""
+    if not any(n in cols for n, _ in f["args"]):
+        where = " WHERE e.lead_id IN (SELECT lead_id FROM leadqual.lead WHERE external_id IN ('fx-inquiry', 'fx-mql', 'fx-toast'))"
     for i, (n, t) in enumerate(f["args"]):
         if n in cols:
             continue
         for v in [sanes[i]] + hostile(n, base_type(t)):
             a = ", ".join(cols.get(m) or (f"({v})::{u}" if j == i else f"({sanes[j]})::{u}")
                           for j, (m, u) in enumerate(f["args"]))
-            inner = f"SELECT e.lead_id, leadqual.{f['name']}({a}) AS r FROM leadqual.event e GROUP BY e.lead_id"
+            inner = f"SELECT e.lead_id, leadqual.{f['name']}({a}) AS r FROM leadqual.event e{where} GROUP BY e.lead_id"
             sql = f"SELECT lead_id, (r).* FROM ({inner}) s" if f["composite"] else inner
+            if f["rettype"] == "leadqual.channel_credit[]":
+                # a group's credits summed up: min and max keep any NaN or
+                # infinity (NaN sorts above every number), and the client is
+                # not sent 100,000 channels of each of 10 groups
+                sql = (f"SELECT s.lead_id, count(*), min(c.conversions), max(c.conversions), min(c.revenue), "
+                       f"max(c.revenue), min(c.removal_effect), max(c.removal_effect) "
+                       f"FROM ({inner}) s, unnest(s.r) c GROUP BY s.lead_id")
+            elif f["composite_array"]:
+                sql = f"SELECT s.lead_id, c.* FROM ({inner}) s, unnest(s.r) c"
             yield Case(group + " (parallel, grouped)", sql, settings=PARALLEL)
 
 
@@ -300,6 +343,8 @@ def state_mutations(hexstate):
 
 
 def all_cases(cur, seed=8):
+    import attribution      # it builds on Case
     rng = random.Random(seed)
     yield from function_cases(cur, rng)
     yield from dml_cases(cur)
+    yield from attribution.all_attribution_cases(cur)

@@ -1,6 +1,7 @@
 """Driver of the hostile suite: runs every generated case, classifies it.
 
-Usage: python3 hostile.py [--list] [--only SUBSTRING] [--self-test]   (libpq environment: PGHOST, ...)
+Usage: python3 hostile.py [--list] [--only SUBSTRING] [--show OUTCOME] [--self-test]   (libpq environment: PGHOST, ...)
+(--show prints the repro of every case with that outcome, e.g. --show 22P03 or --show ok)
 
 Each case runs in its own transaction, rolled back, under a 2 s
 statement_timeout.  What each check proves:
@@ -16,8 +17,18 @@ statement_timeout.  What each check proves:
              stored in lead or stage_history;
   accepted, then failed
              a write was accepted and a follow-up (scoring, rescore, live
-             scoring, the lifecycle) then failed: a row that breaks later.
+             scoring, the lifecycle) then failed: a row that breaks later;
+  wrong result
+             an attribution result that does not add up, or that a parallel
+             or partitionwise plan changed (the fixture's checks raise
+             HX001-HX003);
+  unexpected a case that says what it expects (a forged path_counts state
+             must be refused with 22P03, a legal one accepted) got
+             something else.
 Any other error with a SQLSTATE is a clean refusal and is counted by code.
+
+Last, a concurrency check: attribution() and friends read while another
+session inserts touches and wins leads (attribution.concurrency).
 """
 import math
 import re
@@ -29,10 +40,15 @@ from decimal import Decimal
 import psycopg2
 import psycopg2.extensions
 
+import attribution
+import pcstate
 import values
-from cases import all_cases, resolve, state_mutations, STORED_CHECK
+from cases import all_cases, resolve, state_mutations, Case, STORED_CHECK
 
-BAD_CODES = {"XX000": "XX000", "XX001": "XX001", "XX002": "XX002", "57014": "timeout"}
+BAD_CODES = {"XX000": "XX000", "XX001": "XX001", "XX002": "XX002", "57014": "timeout",
+             # the fixture's attribution checks (hostile.check_credit, same_credit, check_attribution)
+             "HX001": "wrong result", "HX002": "wrong result", "HX003": "wrong result"}
+FAILURES = ("crash", "non-finite", "accepted, then failed", "driver error", "unexpected") + tuple(BAD_CODES.values())
 NONFINITE_TEXT = re.compile(r"(?<![A-Za-z])(NaN|-?Infinity)(?![A-Za-z])")
 FLOAT_OIDS = {700, 701, 1700}
 
@@ -112,6 +128,8 @@ def literal(conn, v):
 def run_case(conn, case, composite_oids):
     """Run a case; returns (outcome, detail, repro).  outcome: ok, or a SQLSTATE, or a failure kind."""
     outcome, detail, upto, ret = run_case_steps(conn, case, composite_oids)
+    if case.expect and outcome not in case.expect.split("|") and outcome not in FAILURES:
+        outcome, detail = "unexpected", f"expected {case.expect}, got {outcome}" + (f": {detail}" if detail else "")
     return outcome, detail, resolve(case.repro(upto, literal(conn, ret) if upto is not None else "%(ret)s"))
 
 
@@ -176,6 +194,7 @@ def main():
     if "--self-test" in sys.argv:
         return self_test()
     only = sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv else None
+    show = sys.argv[sys.argv.index("--show") + 1] if "--show" in sys.argv else None
     conn = connect()
     cur = conn.cursor()
     cur.execute("SET search_path = public, pg_catalog")
@@ -183,16 +202,23 @@ def main():
     composite_oids = set(cur.fetchone()[0])
     cur.execute(resolve("SELECT encode({state}, 'hex')"))
     values.HOSTILE["bytea"] += state_mutations(cur.fetchone()[0])
+    valid = attribution.pc_valid(cur)
+    pcs, cs = attribution.path_counts_values(valid, pcstate.forgeries(valid))
+    for t, vs in (("leadqual.path_counts", pcs), ("cstring", cs)):
+        values.HOSTILE[t] = vs
+        values.NON_NULL[t] = [v for v in vs if v != "NULL"]
     cases = [c for c in all_cases(cur) if not only or only in c.group]
     if "--list" in sys.argv:
         for c in cases:
             print(c.group, "|", c.repro())
         return 0
 
-    outcomes, failures, groups = Counter(), [], Counter()
+    outcomes, failures, groups, spent = Counter(), [], Counter(), Counter()
+    total = len(cases)
     start = time.time()
     for case in cases:
         groups[case.group.split(" (")[0].split(" ")[0]] += 1
+        t0 = time.time()
         try:
             outcome, detail, repro = run_case(conn, case, composite_oids)
         except Crash as e:
@@ -203,19 +229,33 @@ def main():
             conn.close()
             conn = connect()
         outcomes[outcome] += 1
-        if outcome in ("crash", "non-finite", "accepted, then failed", "driver error") or outcome in BAD_CODES.values():
+        spent[case.group.split(" (")[0]] += time.time() - t0
+        if outcome in FAILURES:
             failures.append((outcome, case, detail, repro))
+        if outcome == show:
+            print(f"SHOW [{outcome}] {case.group}: {detail}\n    repro: {repro}")
+    if not only or only == "concurrency":
+        errors, reads, writes = attribution.concurrency(connect)
+        groups["concurrency"] += reads
+        total += reads
+        outcomes["ok"] += reads - len(errors)
+        for what, detail in errors:
+            outcomes["accepted, then failed"] += 1
+            failures.append(("accepted, then failed", Case(what, "-"), detail, "(concurrent reads and writes)"))
+        print(f"hostile: concurrency: {reads} reads while another session committed {writes} writes, {len(errors)} failed")
     secs = time.time() - start
 
-    print(f"hostile: {len(cases)} cases in {secs:.0f} s ({', '.join(f'{g} {n}' for g, n in sorted(groups.items()))})")
+    print(f"hostile: {total} cases in {secs:.0f} s ({', '.join(f'{g} {n}' for g, n in sorted(groups.items()))})")
+    print("hostile: slowest groups:", ", ".join(f"{g} {t:.0f} s" for g, t in spent.most_common(8)))
     print("hostile: accepted:", outcomes["ok"])
     clean = {k: n for k, n in outcomes.items() if re.fullmatch(r"[0-9A-Z]{5}", k) and k not in BAD_CODES}
     print("hostile: clean errors by SQLSTATE:", ", ".join(f"{k} {n}" for k, n in sorted(clean.items())) or "none")
-    for kind in ("crash", "XX000", "XX001", "XX002", "timeout", "non-finite", "accepted, then failed", "driver error"):
+    for kind in ("crash", "XX000", "XX001", "XX002", "timeout", "non-finite", "wrong result", "accepted, then failed",
+                 "driver error", "unexpected"):
         print(f"hostile: {kind}: {outcomes[kind]}")
     for outcome, case, detail, repro in failures:
         print(f"FAIL [{outcome}] {case.group}: {detail}\n    repro: {repro}")
-    print(f"hostile: {len(cases) - len(failures)} passed, {len(failures)} failed")
+    print(f"hostile: {total - len(failures)} passed, {len(failures)} failed")
     return 1 if failures else 0
 
 

@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Hostile-input suite: every public function, aggregate, trigger path and
 # rule table of leadqual called with hostile values (test/hostile/cases.py
-# generates the cases from the catalog), on a throwaway cluster.
-# Fails on a crash (also found in the server log: "terminated by signal"),
-# an XX000, a timeout (57014), a non-finite result, or a row that is
-# accepted and then makes scoring fail.  Prints the figures and one repro
-# line per failing case.
-#   bash test/hostile/run.sh [--only SUBSTRING]    (leadqual installed first)
+# generates the cases from the catalog; attribution.py adds forged
+# path_counts states, paths, loops, parallel and partitionwise plans and
+# attribution over tables), on a throwaway cluster, then attribution read
+# while another session writes.  Fails on a crash (also found in the
+# server log: "terminated by signal"), an XX000, a timeout (57014), a
+# non-finite result, an attribution result that does not add up, an
+# outcome other than the one a case expects, or a row that is accepted and
+# then makes scoring fail.  Prints the figures and one repro line per
+# failing case.
+#   bash test/hostile/run.sh [--only SUBSTRING] [--show OUTCOME]    (leadqual installed first)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 PGVER=${PGVER:-15}

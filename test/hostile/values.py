@@ -62,6 +62,11 @@ HOSTILE = {
     "leadqual.stage": ["NULL", "'inquiry'", "'mql'", "'won'", "'lost'", "'nurture'",
                        "'disqualified'", "'opportunity'"],
     "internal": ["NULL"],
+    # filled in by hostile.py from the fixture (attribution.path_counts_values):
+    # valid states of every method, forged streams through the bytea cast,
+    # and for cstring (path_counts_in) the text forms of both
+    "leadqual.path_counts": ["NULL"],
+    "cstring": ["NULL"],
 }
 
 # a few NULL-free values per type for the all-hostile combinations
@@ -73,6 +78,34 @@ BY_NAME = {
     "actor": ["'nobody'", "'SYSTEM'", "'system'", "'sales'"],
     "reason": ["'no_such_reason'", "'hand_raise'", "'score_threshold'", "'student'"],
     "owner": ["repeat('o', 1000000)"],
+    # attribution: every method (those that need times too) and near misses,
+    # Markov orders inside and outside 1-8, goals, paths and touch times
+    "method": ["'first_touch'", "'last_touch'", "'linear'", "'time_decay'", "'position_based'", "'w_shaped'",
+               "'full_path'", "'markov'", "'shapley'", "'MARKOV'", "' markov'", "'linear '"],
+    "markov_order": ["2", "3", "4", "8", "9"],
+    "goal": ["'sal'", "'sql'"],
+    "path": ["'{a,a,a}'", "'[0:2]={a,b,c}'", "'{a,NULL}'", "'{NaN,Infinity}'",
+             "ARRAY[repeat('x', 1000000), repeat('y', 1000000), repeat('x', 1000000)]",
+             "(SELECT array_agg(CASE WHEN i % 2 = 0 THEN 'a' ELSE 'b' END) FROM generate_series(1, 100000) i)",
+             "(SELECT array_agg('t' || (i % 3000)) FROM generate_series(1, 100000) i)"],
+    "touched_at": ["ARRAY[now(), now() - interval '1 day', now(), now()]",
+                   "ARRAY['-infinity', '-infinity', 'infinity', 'infinity']::timestamptz[]",
+                   "ARRAY['4714-11-24 00:00:00+00 BC', 'epoch', 'epoch', '294276-12-31 23:59:59+00']::timestamptz[]",
+                   "ARRAY[now(), NULL, now(), now()]", "ARRAY[now(), now(), now()]",
+                   "ARRAY[now(), now(), now(), now(), now()]", "'{{-infinity,epoch},{epoch,infinity}}'",
+                   "array_fill(now(), ARRAY[4])"],
+}
+BY_NAME["channels"] = BY_NAME["path"]
+
+# names of the arguments the catalog does not name (aggregates and their
+# support functions), by function
+ARG_NAMES = {
+    "attribute_paths": ["method", "path", "conversions", "revenue", "nulls", "markov_order"],
+    "attribute_paths_trans": ["pc", "method", "path", "conversions", "revenue", "nulls", "markov_order"],
+    "attribute_journeys": ["method", "channels", "touched_at", "converted", "conversion_at", "value", "mql_at",
+                           "opportunity_at", "won_at", "half_life", "markov_order"],
+    "attribute_journeys_trans": ["pc", "method", "channels", "touched_at", "converted", "conversion_at", "value",
+                                 "mql_at", "opportunity_at", "won_at", "half_life", "markov_order"],
 }
 
 
@@ -88,6 +121,10 @@ SANE_BY_FUNC_ARG = {
     ("qualify", "lead_id"): "{fx-sal}", ("open_opportunity", "lead_id"): "{fx-sql}",
     ("transition", "reason"): "NULL", ("reject", "reason"): "'no_budget'",
     ("close_opportunity", "reason"): "'competitor'", ("close_opportunity", "won"): "false",
+    # the per-journey rules get a method that reads the times and milestones
+    ("journey_credit", "method"): "'full_path'", ("attribute_journeys", "method"): "'full_path'",
+    ("attribute_journeys_trans", "method"): "'full_path'",
+    ("attribute_journeys_trans", "pc"): "(SELECT s FROM hostile.pc WHERE k = 'full_path')",
 }
 SANE_BY_ARG = {
     "lead_id": "{fx-toast}", "opportunity_id": "{opp}", "model": "'default'",
@@ -99,6 +136,13 @@ SANE_BY_ARG = {
     "occurred_at": "now() - interval '1 day'", "lead": "{lead_row}",
     "stored": "{state}", "state": "{state}", "event_types": "'{page_view}'",
     "lead_ids": "ARRAY[{fx-inquiry}]", "last_hand_raise": "ARRAY[NULL]::timestamptz[]",
+    # attribution: a journey of four touches around its milestones
+    "method": "'linear'", "path": "'{a,b,a,c}'", "channels": "'{a,b,a,c}'",
+    "touched_at": "ARRAY[now() - interval '50 days', now() - interval '30 days', now() - interval '8 days', now() - interval '2 days']",
+    "conversions": "1", "revenue": "10", "nulls": "1", "markov_order": "1", "converted": "true",
+    "conversion_at": "now() - interval '1 day'", "value": "10", "mql_at": "now() - interval '40 days'",
+    "opportunity_at": "now() - interval '10 days'", "won_at": "now() - interval '1 day'", "half_life": "'7 days'",
+    "goal": "'won'", "since": "'-infinity'", "until": "'infinity'", "lookback": "'3650 days'",
 }
 SANE_BY_TYPE = {
     "bigint": "1", "integer": "1", "smallint": "1", "double precision": "1", "numeric": "1",
@@ -107,6 +151,8 @@ SANE_BY_TYPE = {
     "timestamp with time zone[]": "ARRAY[now() - interval '1 day']", "bigint[]": "ARRAY[{fx-inquiry}]",
     "leadqual.stage": "'inquiry'", "internal": "NULL", "character": "'C'",
     "double precision[]": "'{75,50,25}'", "boolean[]": "'{t,t}'",
+    "leadqual.path_counts": "(SELECT s FROM hostile.pc WHERE k = 'linear')",
+    "cstring": "(SELECT s::text FROM hostile.pc WHERE k = 'markov2')",
 }
 
 

@@ -51,11 +51,40 @@ CREATE VIEW smith_catalog.pg_proc AS
                               'jsonb_object', 'jsonb_build_object', 'to_jsonb', 'string_to_array',
                               'array_length', 'count', 'sum', 'max', 'min', 'jsonb_agg', 'array_agg',
                               'coalesce', 'nullif', 'isfinite', 'date_trunc', 'random', 'chr'));
+-- Attribution (issue 10): tables whose columns have the types and values the
+-- attribution routines take, so that sqlsmith's column references reach
+-- them with real methods, orders, paths, journeys and path_counts states
+-- (its own literals would hardly ever name a method).
+CREATE SCHEMA smith_data;
+CREATE TABLE smith_data.methods (method text, markov_order integer);
+INSERT INTO smith_data.methods
+SELECT m, 1 FROM unnest('{first_touch,last_touch,linear,time_decay,position_based,w_shaped,full_path,shapley}'::text[]) m
+UNION ALL SELECT 'markov', o FROM unnest('{1,2,3,4,8}'::int[]) o;
+CREATE TABLE smith_data.journeys AS
+SELECT * FROM leadqual.attribution_journeys('won', '-infinity', 'infinity', NULL) WHERE channels IS NOT NULL;
+CREATE TABLE smith_data.paths AS
+SELECT channels AS path, count(*) FILTER (WHERE converted)::float8 AS conversions,
+       coalesce(sum(value) FILTER (WHERE converted), 0) AS revenue,
+       count(*) FILTER (WHERE NOT converted)::float8 AS nulls
+  FROM smith_data.journeys GROUP BY channels;
+CREATE AGGREGATE smith_data.paths_state(text, text[], float8, float8, float8, integer) (
+    SFUNC = leadqual.attribute_paths_trans, STYPE = leadqual.path_counts,
+    COMBINEFUNC = leadqual.path_counts_combine);
+CREATE TABLE smith_data.states AS
+SELECT m.method, m.markov_order,
+       (SELECT smith_data.paths_state(m.method, p.path, p.conversions, p.revenue, p.nulls, m.markov_order)
+          FROM smith_data.paths p) AS state
+  FROM smith_data.methods m WHERE m.method NOT IN ('time_decay', 'w_shaped', 'full_path');
+GRANT USAGE ON SCHEMA smith_data TO smith;
+GRANT SELECT ON ALL TABLES IN SCHEMA smith_data TO smith;
+
 GRANT USAGE ON SCHEMA smith_wrap, smith_catalog TO smith;
 GRANT SELECT ON smith_catalog.pg_proc TO smith;
 ALTER ROLE smith SET search_path = leadqual, smith_catalog, pg_catalog;
 
 -- what sqlsmith will see (printed by run.sh)
+SELECT (SELECT count(*) FROM smith_data.paths) AS paths, (SELECT count(*) FROM smith_data.journeys) AS journeys,
+       (SELECT count(*) FROM smith_data.states) AS states;
 SELECT count(*) FILTER (WHERE pronamespace = 'leadqual'::regnamespace) AS leadqual_routines,
        count(*) FILTER (WHERE pronamespace = 'smith_wrap'::regnamespace) AS wrappers,
        count(*) FILTER (WHERE pronamespace = 'pg_catalog'::regnamespace) AS catalog_routines
