@@ -231,6 +231,12 @@ mk_build(const PathCounts *pc, MkChain *ch, int32 **state_map)
 		{
 			double		scale = Max(in[i], out[i]);
 
+			if (!isfinite(in[i]) || !isfinite(out[i]))
+				ereport(ERROR,
+						(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+						 errmsg("markov attribution: the journeys through a state add up past float8"),
+						 errdetail("A state's journeys, counted each time they pass it, exceed what float8 can hold."),
+						 errhint("Scale the conversions and nulls down.")));
 			if (!(out[i] > 0.0) || fabs(in[i] - out[i]) > 1e-9 * scale)
 				not_journeys();
 			ch->row[i] = e;
@@ -241,8 +247,43 @@ mk_build(const PathCounts *pc, MkChain *ch, int32 **state_map)
 			}
 			ch->b[i] /= out[i];
 			ch->bv[i] /= out[i];
+			if (!isfinite(ch->bv[i]))
+				ereport(ERROR,
+						(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+						 errmsg("markov attribution: the revenue per journey of a state is not finite"),
+						 errdetail("Revenue %g ends in a state that %g journeys pass.", pc_sum_value(&pc->state[canon[i]].rev), out[i]),
+						 errhint("Scale the revenue down.")));
 		}
 		ch->row[n] = e;
+	}
+	{
+		/* every state of journeys is reached from a start */
+		bool	   *seen = palloc0(sizeof(bool) * Max(n, 1));
+		int32	   *queue = palloc(sizeof(int32) * Max(n, 1));
+		int32		head = 0,
+					tail = 0;
+
+		for (int32 i = 0; i < n; i++)
+			if (ch->start[i] > 0.0)
+			{
+				seen[i] = true;
+				queue[tail++] = i;
+			}
+		while (head < tail)
+		{
+			int32		s = queue[head++];
+
+			for (int64 f = ch->row[s]; f < ch->row[s + 1]; f++)
+				if (!seen[ch->col[f]])
+				{
+					seen[ch->col[f]] = true;
+					queue[tail++] = ch->col[f];
+				}
+		}
+		if (tail != n)
+			not_journeys();
+		pfree(seen);
+		pfree(queue);
 	}
 	pfree(edges);
 	pfree(out);

@@ -44,6 +44,7 @@
 #include "common/hashfn.h"
 #include "funcapi.h"
 #include "libpq/pqformat.h"
+#include "mb/pg_wchar.h"
 #include "port/pg_bswap.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -414,6 +415,21 @@ pc_add_markov(PathCounts *pc, int n, const int32 *ids,
  *		non-converting count.
  */
 static void
+pc_check_totals(const PathCounts *pc)
+{
+	double		conv = pc_sum_value(&pc->total_conv);
+	double		rev = pc_sum_value(&pc->total_rev);
+	double		nulls = pc_sum_value(&pc->total_null);
+
+	if (!isfinite(conv) || !isfinite(rev) || !isfinite(nulls) || !isfinite(conv + nulls))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("attribution totals are not finite"),
+				 errdetail("The conversions, revenue or journeys of the group add up to more than float8 can hold."),
+				 errhint("Scale the counts or the revenue down.")));
+}
+
+static void
 pc_add_journey(PathCounts *pc, int n, const int32 *ids,
 			   const TimestampTz *at, TimestampTz conversion_at,
 			   double half_life_usecs, const PcMilestones *ms,
@@ -423,6 +439,7 @@ pc_add_journey(PathCounts *pc, int n, const int32 *ids,
 	pc_sum_add(&pc->total_conv, conv);
 	pc_sum_add(&pc->total_rev, rev);
 	pc_sum_add(&pc->total_null, nulls);
+	pc_check_totals(pc);
 	if (pc->method == PC_MARKOV)
 		pc_add_markov(pc, n, ids, conv, rev, nulls);
 	else if (conv > 0.0 || rev > 0.0)
@@ -462,6 +479,7 @@ pc_merge(PathCounts *dst, const PathCounts *src)
 	pc_sum_merge(&dst->total_conv, &src->total_conv);
 	pc_sum_merge(&dst->total_rev, &src->total_rev);
 	pc_sum_merge(&dst->total_null, &src->total_null);
+	pc_check_totals(dst);
 
 	chan_map = palloc(sizeof(int32) * Max(src->nchannels, 1));
 	for (int32 c = 0; c < src->nchannels; c++)
@@ -690,6 +708,8 @@ pc_parse(const char *data, Size len, MemoryContext parent)
 
 		if (l > r.left)
 			pc_corrupt("The value is truncated.");
+		if (!pg_verifymbstr(r.p, (int) l, true))
+			pc_corrupt("A channel name is not valid text in the database encoding (or holds a NUL byte).");
 		if (pc_channel_id(pc, r.p, (int32) l) != (int32) c)
 			pc_corrupt("A channel appears twice.");
 		r.p += l;
@@ -744,6 +764,8 @@ pc_parse(const char *data, Size len, MemoryContext parent)
 
 		if (from >= nst || to >= nst || from == to)
 			pc_corrupt("A transition names a state that is not there, or loops on one state.");
+		if (!(w.s + w.c > 0.0))
+			pc_corrupt("A transition has no journeys.");
 		pc_edge_add(pc, (int32) from, (int32) to, w.s, w.c);
 		if (pc->nedges == before)
 			pc_corrupt("A transition appears twice.");
@@ -1286,12 +1308,7 @@ lq_path_counts_final(PG_FUNCTION_ARGS)
 	pc = pc_from_datum(PG_GETARG_DATUM(0), tmp);
 	total_conv = pc_sum_value(&pc->total_conv);
 	total_rev = pc_sum_value(&pc->total_rev);
-	if (!isfinite(total_conv) || !isfinite(total_rev) || !isfinite(pc_sum_value(&pc->total_null)))
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("attribution totals are not finite"),
-				 errdetail("The conversions, value or non-converting journeys of the group add up to more than float8 can hold."),
-				 errhint("Scale the counts or the value down.")));
+	pc_check_totals(pc);
 
 	order = palloc(sizeof(int32) * Max(pc->nchannels, 1));
 	for (int32 c = 0; c < pc->nchannels; c++)
@@ -1332,6 +1349,13 @@ lq_path_counts_final(PG_FUNCTION_ARGS)
 			rev = pc_sum_value(&pc->credit_rev[c]);
 			isnull[3] = true;
 		}
+		if (!isfinite(conv) || !isfinite(rev))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("attribution credit of channel \"%s\" is not finite",
+							text_to_cstring(DatumGetTextPP(values[0]))),
+					 errdetail("Its share of the group's conversions or revenue is beyond what float8 can hold."),
+					 errhint("Scale the counts or the revenue down.")));
 		values[1] = Float8GetDatum(conv);
 		values[2] = Float8GetDatum(rev);
 		elems[i] = HeapTupleGetDatum(heap_form_tuple(tupdesc, values, isnull));
