@@ -46,6 +46,8 @@ SQL_SOURCES = \
 	src/sql/lifecycle.sql \
 	src/sql/live_scoring.sql \
 	src/sql/demo.sql \
+	src/sql/predictive.sql \
+	src/sql/predictive_models.sql \
 	src/sql/reports.sql \
 	src/sql/threshold.sql \
 	src/sql/attribution.sql \

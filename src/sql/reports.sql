@@ -164,6 +164,12 @@ COMMENT ON AGGREGATE @extschema@.lead_timeline(@extschema@.stage, @extschema@.st
  * lead_status: one row per lead, its current state.  sla_breached: the
  * lead is still in mql and now() is strictly past its sla_due_at (a lead
  * without sla_due_at is never breached; one due exactly now is not yet).
+ * win_probability: the default predictive model's probability, every
+ * lead's in one pass (lead_win_probabilities, src/sql/predictive_models.sql),
+ * no pass at all while that model is untrained.  The join is on a subquery
+ * grouped by lead_id, so it is provably unique: a query that does not read
+ * win_probability (sla_breaches) has the join removed by the planner and
+ * computes no prediction.
  */
 CREATE VIEW @extschema@.lead_status WITH (security_invoker = true) AS
 SELECT l.lead_id,
@@ -184,8 +190,12 @@ SELECT l.lead_id,
        (l.stage OPERATOR(pg_catalog.=) 'mql'::@extschema@.stage
         AND l.sla_due_at IS NOT NULL
         AND l.sla_due_at OPERATOR(pg_catalog.<) pg_catalog.now()) AS sla_breached,
-       l.recycle_count
-  FROM @extschema@.lead l;
+       l.recycle_count,
+       w.win_probability
+  FROM @extschema@.lead l
+  LEFT JOIN (SELECT p.lead_id, pg_catalog.max(p.win_probability) AS win_probability
+               FROM @extschema@.lead_win_probabilities() p
+              GROUP BY p.lead_id) w ON w.lead_id OPERATOR(pg_catalog.=) l.lead_id;
 COMMENT ON VIEW @extschema@.lead_status IS
     'one row per lead: its current stage, how long it has been there, its stored scores and grade, and whether sales is past the MQL SLA';
 COMMENT ON COLUMN @extschema@.lead_status.lead_id IS 'lead identifier';
@@ -201,6 +211,7 @@ COMMENT ON COLUMN @extschema@.lead_status.grade IS 'stored grade, A1 (best) … 
 COMMENT ON COLUMN @extschema@.lead_status.sla_due_at IS 'when sales must have acted on the MQL; NULL when no action is due';
 COMMENT ON COLUMN @extschema@.lead_status.sla_breached IS 'true when the lead is still in mql and now() is past sla_due_at; false otherwise (also when sla_due_at is NULL)';
 COMMENT ON COLUMN @extschema@.lead_status.recycle_count IS 'how many times the lead went back to nurture';
+COMMENT ON COLUMN @extschema@.lead_status.win_probability IS 'probability under the default predictive model that the lead is won within its horizon (180 days) of its first mql entry, from its features then (now for a lead not yet in mql); NULL until train_predictive(''default'') has run';
 
 /*
  * sla_breaches: the open MQLs past due, the rows of lead_status with
@@ -633,7 +644,11 @@ COMMENT ON COLUMN @extschema@.rejection_reasons.share IS 'rejections / all rejec
 
 /*
  * score_calibration: do better grades convert better?  By model and stored
- * grade (NULL: not scored yet).
+ * grade (NULL: not scored yet).  predicted_win_rate: what the default
+ * predictive model expects of the grade's leads that reached mql (the
+ * leads it is trained on: a win within its horizon of the first mql
+ * entry), next to what happened to the same leads (mql_win_rate: won, at
+ * any time, of those that reached mql).
  */
 CREATE VIEW @extschema@.score_calibration WITH (security_invoker = true) AS
 SELECT t.model,
@@ -642,11 +657,17 @@ SELECT t.model,
        @extschema@.report_rate(pg_catalog.count(t.mql_at), pg_catalog.count(*)) AS mql_rate,
        @extschema@.report_rate(pg_catalog.count(t.sql_at), pg_catalog.count(*)) AS sql_rate,
        @extschema@.report_rate(pg_catalog.count(t.won_at), pg_catalog.count(*)) AS win_rate,
-       pg_catalog.sum(t.won_revenue) AS revenue
+       pg_catalog.sum(t.won_revenue) AS revenue,
+       pg_catalog.round((pg_catalog.avg(w.win_probability)
+                         FILTER (WHERE t.mql_at IS NOT NULL))::pg_catalog.numeric, 4) AS predicted_win_rate,
+       @extschema@.report_rate(pg_catalog.count(t.won_at), pg_catalog.count(t.mql_at)) AS mql_win_rate
   FROM @extschema@.lead_timelines t
+  LEFT JOIN (SELECT p.lead_id, pg_catalog.max(p.win_probability) AS win_probability
+               FROM @extschema@.lead_win_probabilities() p
+              GROUP BY p.lead_id) w ON w.lead_id OPERATOR(pg_catalog.=) t.lead_id
  GROUP BY t.model, t.grade;
 COMMENT ON VIEW @extschema@.score_calibration IS
-    'score calibration: for each model and stored grade, how many leads, and what share of them reached mql, reached sql and were won, with their revenue';
+    'score calibration: for each model and stored grade, how many leads, and what share of them reached mql, reached sql and were won, with their revenue; and of those that reached mql, the default predictive model''s mean win probability next to the share won';
 COMMENT ON COLUMN @extschema@.score_calibration.model IS 'scoring model';
 COMMENT ON COLUMN @extschema@.score_calibration.grade IS 'stored grade A1 … D4 (NULL: not scored)';
 COMMENT ON COLUMN @extschema@.score_calibration.leads IS 'leads of that model with that grade';
@@ -654,3 +675,5 @@ COMMENT ON COLUMN @extschema@.score_calibration.mql_rate IS 'share of them that 
 COMMENT ON COLUMN @extschema@.score_calibration.sql_rate IS 'share that reached sql (4 decimals)';
 COMMENT ON COLUMN @extschema@.score_calibration.win_rate IS 'share that were won (4 decimals)';
 COMMENT ON COLUMN @extschema@.score_calibration.revenue IS 'sum of the amounts of their won opportunities';
+COMMENT ON COLUMN @extschema@.score_calibration.predicted_win_rate IS 'predicted: mean lead_status.win_probability (default predictive model) of those that reached mql, 4 decimals; NULL until the model is trained';
+COMMENT ON COLUMN @extschema@.score_calibration.mql_win_rate IS 'actual, for the same leads: share of those that reached mql that were won (4 decimals), next to predicted_win_rate';

@@ -39,6 +39,13 @@ GRANT SELECT ON @extschema@.lead_status, @extschema@.sla_breaches, @extschema@.l
     @extschema@.score_calibration, @extschema@.channel_attribution TO leadqual_reader;
 GRANT INSERT, UPDATE, DELETE, TRUNCATE ON @extschema@.scoring_model, @extschema@.fit_rule,
     @extschema@.engagement_rule, @extschema@.rejection_reason, @extschema@.transition TO leadqual_admin;
+/*
+ * Predictive models (src/sql/predictive_models.sql): the admin defines
+ * them; the writer may retrain them (train_predictive() writes the fit
+ * columns with the caller's rights), e.g. nightly next to rescore().
+ */
+GRANT INSERT, UPDATE, DELETE, TRUNCATE ON @extschema@.predictive_model TO leadqual_admin;
+GRANT UPDATE (fit, feature_names, metrics, trained_at) ON @extschema@.predictive_model TO leadqual_writer;
 
 /*
  * lead_score_state is written by leadqual only (src/sql/live_scoring.sql:
