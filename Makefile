@@ -31,6 +31,8 @@ OBJS = \
 	src/attribution/heuristics.o \
 	src/attribution/markov.o \
 	src/attribution/path_counts.o \
+	src/predictive/logit_rows.o \
+	src/predictive/logit_fit.o \
 	src/demo/demo.o \
 	src/demo/demo_catalog.o \
 	src/demo/demo_leads.o \
@@ -46,6 +48,7 @@ SQL_SOURCES = \
 	src/sql/lifecycle.sql \
 	src/sql/live_scoring.sql \
 	src/sql/demo.sql \
+	src/sql/predictive.sql \
 	src/sql/reports.sql \
 	src/sql/threshold.sql \
 	src/sql/attribution.sql \
