@@ -31,6 +31,8 @@ OBJS = \
 	src/attribution/heuristics.o \
 	src/attribution/markov.o \
 	src/attribution/path_counts.o \
+	src/predictive/logit_rows.o \
+	src/predictive/logit_fit.o \
 	src/demo/demo.o \
 	src/demo/demo_catalog.o \
 	src/demo/demo_leads.o \

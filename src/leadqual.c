@@ -16,6 +16,7 @@
 #include "utils/guc.h"
 
 #include "leadqual.h"
+#include "predictive/predictive.h"
 
 PG_MODULE_MAGIC;
 
@@ -38,6 +39,16 @@ _PG_init(void)
 							 PGC_USERSET,
 							 0,
 							 NULL, NULL, NULL);
+	DefineCustomIntVariable("leadqual.fit_memory_limit",
+							"Largest group of rows one logistic_regression fit keeps in memory.",
+							"A fit needs its rows for every Newton step: 8 bytes per number, (features + 1) numbers per row.",
+							&lq_fit_memory_limit,
+							512 * 1024,
+							1024,
+							1024 * 1024,
+							PGC_USERSET,
+							GUC_UNIT_KB,
+							NULL, NULL, NULL);
 #if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("leadqual");
 #else

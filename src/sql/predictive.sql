@@ -1,101 +1,92 @@
+/* src/sql/predictive.sql — logistic regression over any table (SPEC §8) */
 
-/* src/sql/predictive.sql — STAND-IN on branch pred only: the lead engineer's
- * version (src/predictive/logit.c and this file's top part) replaces it at
- * merge.  A slow PL/pgSQL Newton solver with the contract's interface, so
- * that predictive_models.sql can be built and tested before the C core lands.
+/*
+ * logit_rows: logistic_regression's state, a varlena of leadqual's own: the
+ * rows of one group (logit_rows.c says why a logistic fit needs them all).
+ * Text I/O (base64) and send/receive carry it between processes and nodes.
  */
+CREATE TYPE @extschema@.logit_rows;
+CREATE FUNCTION @extschema@.logit_rows_in(cstring) RETURNS @extschema@.logit_rows
+    AS 'MODULE_PATHNAME', 'lq_logit_rows_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.logit_rows_out(@extschema@.logit_rows) RETURNS cstring
+    AS 'MODULE_PATHNAME', 'lq_logit_rows_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.logit_rows_recv(internal) RETURNS @extschema@.logit_rows
+    AS 'MODULE_PATHNAME', 'lq_logit_rows_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.logit_rows_send(@extschema@.logit_rows) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'lq_logit_rows_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.logit_rows_in(cstring) IS 'logit_rows text input (base64), validated';
+COMMENT ON FUNCTION @extschema@.logit_rows_out(@extschema@.logit_rows) IS 'logit_rows text output (base64 of the byte stream)';
+COMMENT ON FUNCTION @extschema@.logit_rows_recv(internal) IS 'logit_rows binary input, validated';
+COMMENT ON FUNCTION @extschema@.logit_rows_send(@extschema@.logit_rows) IS 'logit_rows binary output (the byte stream)';
+CREATE TYPE @extschema@.logit_rows (
+    INPUT = @extschema@.logit_rows_in,
+    OUTPUT = @extschema@.logit_rows_out,
+    RECEIVE = @extschema@.logit_rows_recv,
+    SEND = @extschema@.logit_rows_send,
+    INTERNALLENGTH = VARIABLE,
+    ALIGNMENT = double,
+    STORAGE = extended
+);
+COMMENT ON TYPE @extschema@.logit_rows IS
+    'state of logistic_regression: the rows (y, x) of one group and its l2; combinable (concatenation)';
 
-CREATE TYPE @extschema@.logit_fit AS (coefficients float8[], std_errors float8[], log_likelihood float8,
-                                      iterations integer, converged boolean, rows bigint);
+CREATE TYPE @extschema@.logit_fit AS (
+    coefficients   float8[],
+    std_errors     float8[],
+    log_likelihood float8,
+    iterations     integer,
+    converged      boolean,
+    rows           bigint
+);
+COMMENT ON TYPE @extschema@.logit_fit IS 'a logistic regression fit (logistic_regression)';
+COMMENT ON COLUMN @extschema@.logit_fit.coefficients IS 'intercept, then one coefficient per element of x';
+COMMENT ON COLUMN @extschema@.logit_fit.std_errors IS 'standard errors (square roots of the diagonal of the inverse Hessian of the penalised objective at the fit), same order; NULL when not converged';
+COMMENT ON COLUMN @extschema@.logit_fit.log_likelihood IS 'log-likelihood of the rows at the fit, without the penalty';
+COMMENT ON COLUMN @extschema@.logit_fit.iterations IS 'Newton steps taken';
+COMMENT ON COLUMN @extschema@.logit_fit.converged IS 'false when the maximum is not finite (separable data, one class only) or was not reached in 100 steps; the coefficients are then the last iterate';
+COMMENT ON COLUMN @extschema@.logit_fit.rows IS 'rows fitted (those with a NULL y or x are skipped)';
 
-CREATE FUNCTION @extschema@.logit_standin_trans(s float8[], y boolean, x float8[], l2 float8)
-    RETURNS float8[] LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
-    SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-    IF y IS NULL OR x IS NULL THEN RETURN s; END IF;
-    IF s IS NULL THEN s := ARRAY[cardinality(x), l2]; END IF;
-    IF cardinality(x) <> s[1] THEN RAISE EXCEPTION 'ragged x' USING ERRCODE = '22023'; END IF;
-    RETURN s || (CASE WHEN y THEN 1 ELSE 0 END)::float8 || x;
-END $$;
+/* Support functions (not strict: they skip NULL rows and refuse NULL l2 themselves). */
+CREATE FUNCTION @extschema@.logistic_regression_trans(@extschema@.logit_rows, boolean, float8[])
+    RETURNS @extschema@.logit_rows
+    AS 'MODULE_PATHNAME', 'lq_logistic_regression_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.logistic_regression_trans(@extschema@.logit_rows, boolean, float8[], float8)
+    RETURNS @extschema@.logit_rows
+    AS 'MODULE_PATHNAME', 'lq_logistic_regression_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.logit_rows_combine(@extschema@.logit_rows, @extschema@.logit_rows)
+    RETURNS @extschema@.logit_rows
+    AS 'MODULE_PATHNAME', 'lq_logit_rows_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.logistic_regression_final(@extschema@.logit_rows)
+    RETURNS @extschema@.logit_fit
+    AS 'MODULE_PATHNAME', 'lq_logistic_regression_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-CREATE FUNCTION @extschema@.logit_standin_final(s float8[])
-    RETURNS @extschema@.logit_fit LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
-    SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    k int; p int; n int; l2 float8; b float8[]; g float8[]; h float8[]; a float8[];
-    i int; j int; r int; c int; eta float8; pr float8; w float8; off int; it int := 0;
-    ll float8; piv float8; f float8; step float8[]; conv boolean := false; mx float8;
-BEGIN
-    IF s IS NULL THEN RETURN NULL; END IF;
-    k := s[1]::int; l2 := s[2]; p := k + 1; n := (cardinality(s) - 2) / (k + 1);
-    b := array_fill(0::float8, ARRAY[p]);
-    LOOP
-        it := it + 1;
-        g := array_fill(0::float8, ARRAY[p]);
-        h := array_fill(0::float8, ARRAY[p * p]);
-        FOR r IN 0 .. n - 1 LOOP
-            off := 2 + r * (k + 1);
-            eta := b[1];
-            FOR j IN 1 .. k LOOP eta := eta + b[j + 1] * s[off + 1 + j]; END LOOP;
-            pr := 1 / (1 + exp(-eta)); w := pr * (1 - pr);
-            FOR i IN 1 .. p LOOP
-                g[i] := g[i] + (s[off + 1] - pr) * CASE WHEN i = 1 THEN 1 ELSE s[off + i] END;
-                FOR j IN 1 .. p LOOP
-                    h[(i - 1) * p + j] := h[(i - 1) * p + j] + w * CASE WHEN i = 1 THEN 1 ELSE s[off + i] END
-                                                                  * CASE WHEN j = 1 THEN 1 ELSE s[off + j] END;
-                END LOOP;
-            END LOOP;
-        END LOOP;
-        FOR i IN 2 .. p LOOP g[i] := g[i] - l2 * b[i]; h[(i - 1) * p + i] := h[(i - 1) * p + i] + l2; END LOOP;
-        -- solve h step = g (Gauss-Jordan, no pivoting needed for SPD)
-        a := h; step := g;
-        FOR c IN 1 .. p LOOP
-            piv := a[(c - 1) * p + c];
-            IF abs(piv) < 1e-300 THEN RAISE EXCEPTION 'singular' USING ERRCODE = '22023'; END IF;
-            FOR r IN 1 .. p LOOP
-                IF r <> c THEN
-                    f := a[(r - 1) * p + c] / piv;
-                    FOR j IN 1 .. p LOOP a[(r - 1) * p + j] := a[(r - 1) * p + j] - f * a[(c - 1) * p + j]; END LOOP;
-                    step[r] := step[r] - f * step[c];
-                END IF;
-            END LOOP;
-        END LOOP;
-        mx := 0;
-        FOR i IN 1 .. p LOOP
-            b[i] := b[i] + step[i] / a[(i - 1) * p + i];
-            mx := greatest(mx, abs(step[i] / a[(i - 1) * p + i]));
-        END LOOP;
-        IF mx < 1e-12 THEN conv := true; EXIT; END IF;
-        EXIT WHEN it >= 50;
-    END LOOP;
-    ll := 0;
-    FOR r IN 0 .. n - 1 LOOP
-        off := 2 + r * (k + 1);
-        eta := b[1];
-        FOR j IN 1 .. k LOOP eta := eta + b[j + 1] * s[off + 1 + j]; END LOOP;
-        ll := ll - CASE WHEN s[off + 1] = 1 THEN greatest(-eta, 0) + ln(1 + exp(-abs(eta)))
-                        ELSE greatest(eta, 0) + ln(1 + exp(-abs(eta))) END;
-    END LOOP;
-    RETURN ROW(b, NULL, ll, it, conv, n)::@extschema@.logit_fit;
-END $$;
-
+/*
+ * logistic_regression(y, x [, l2]): aggregates take no DEFAULTs, hence two.
+ * The final function sorts the rows into one canonical order in place (the
+ * state's value, a multiset of rows, does not change).
+ */
+CREATE AGGREGATE @extschema@.logistic_regression(y boolean, x float8[]) (
+    SFUNC = @extschema@.logistic_regression_trans,
+    STYPE = @extschema@.logit_rows,
+    FINALFUNC = @extschema@.logistic_regression_final,
+    COMBINEFUNC = @extschema@.logit_rows_combine,
+    PARALLEL = SAFE
+);
 CREATE AGGREGATE @extschema@.logistic_regression(y boolean, x float8[], l2 float8) (
-    SFUNC = @extschema@.logit_standin_trans, STYPE = float8[],
-    FINALFUNC = @extschema@.logit_standin_final);
+    SFUNC = @extschema@.logistic_regression_trans,
+    STYPE = @extschema@.logit_rows,
+    FINALFUNC = @extschema@.logistic_regression_final,
+    COMBINEFUNC = @extschema@.logit_rows_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.logistic_regression(boolean, float8[]) IS
+    'maximum-likelihood logistic regression of y on x (Newton''s method to convergence), with an intercept';
+COMMENT ON AGGREGATE @extschema@.logistic_regression(boolean, float8[], float8) IS
+    'ridge-penalised logistic regression of y on x: maximises the log-likelihood minus (l2 / 2) times the sum of the squared coefficients (not the intercept)';
 
 CREATE FUNCTION @extschema@.logit_predict(fit @extschema@.logit_fit, x float8[])
-    RETURNS float8 LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
-    SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE eta float8; j int;
-BEGIN
-    IF (fit).coefficients IS NULL THEN RETURN NULL; END IF;
-    IF cardinality(x) <> cardinality((fit).coefficients) - 1 THEN
-        RAISE EXCEPTION 'x has the wrong length' USING ERRCODE = '22023';
-    END IF;
-    eta := (fit).coefficients[1];
-    FOR j IN 1 .. cardinality(x) LOOP eta := eta + (fit).coefficients[j + 1] * x[j]; END LOOP;
-    RETURN CASE WHEN eta >= 0 THEN 1 / (1 + exp(-eta)) ELSE exp(eta) / (1 + exp(eta)) END;
-END $$;
+    RETURNS float8
+    AS 'MODULE_PATHNAME', 'lq_logit_predict'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.logit_predict(@extschema@.logit_fit, float8[]) IS
+    'probability 1 / (1 + e^-(intercept + coefficients · x)) under a logistic_regression fit';

@@ -114,6 +114,10 @@ REVOKE EXECUTE ON FUNCTION
     @extschema@.attribute_journeys_trans(@extschema@.path_counts, text, text[], timestamptz[], boolean, timestamptz, float8, timestamptz, timestamptz, timestamptz, interval, integer),
     @extschema@.path_counts_combine(@extschema@.path_counts, @extschema@.path_counts),
     @extschema@.path_counts_final(@extschema@.path_counts),
+    @extschema@.logistic_regression_trans(@extschema@.logit_rows, boolean, float8[]),
+    @extschema@.logistic_regression_trans(@extschema@.logit_rows, boolean, float8[], float8),
+    @extschema@.logit_rows_combine(@extschema@.logit_rows, @extschema@.logit_rows),
+    @extschema@.logistic_regression_final(@extschema@.logit_rows),
     -- attribution's helpers (granted to the reader below)
     @extschema@.journey_credit(text, text[], timestamptz[], timestamptz, timestamptz, timestamptz, timestamptz, interval),
     @extschema@.attribution_options(text, integer, interval, interval),
