@@ -358,7 +358,8 @@ COMMENT ON FUNCTION @extschema@.predictive_vectors(text[], timestamptz, bigint, 
 
 /*
  * predictive_holdout_key: where a lead falls in [0, 1) for the hold-out,
- * Knuth's multiplicative hash of (lead_id, seed) modulo 2^32:
+ * Knuth's multiplicative hash of (lead_id, seed) modulo 2^32 (OPERATOR()
+ * has one precedence for every operator: the parentheses are all needed):
  * ((lead_id * 2654435761 + seed * 2246822519) mod 2^32) / 2^32, in exact
  * numeric arithmetic (a pocket calculator checks it).  A lead is held out
  * when its key is below the hold-out share.  Consecutive lead ids spread
@@ -367,10 +368,10 @@ COMMENT ON FUNCTION @extschema@.predictive_vectors(text[], timestamptz, bigint, 
 CREATE FUNCTION @extschema@.predictive_holdout_key(lead_id bigint, seed integer)
     RETURNS float8
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-    RETURN (((lead_id::pg_catalog.numeric OPERATOR(pg_catalog.*) 2654435761
-              OPERATOR(pg_catalog.+) seed::pg_catalog.numeric OPERATOR(pg_catalog.*) 2246822519)
-             OPERATOR(pg_catalog.%) 4294967296 OPERATOR(pg_catalog.+) 4294967296)
-            OPERATOR(pg_catalog.%) 4294967296)::pg_catalog.float8 OPERATOR(pg_catalog./) 4294967296::pg_catalog.float8;
+    RETURN ((((((lead_id::pg_catalog.numeric OPERATOR(pg_catalog.*) 2654435761)
+                 OPERATOR(pg_catalog.+) (seed::pg_catalog.numeric OPERATOR(pg_catalog.*) 2246822519))
+                OPERATOR(pg_catalog.%) 4294967296) OPERATOR(pg_catalog.+) 4294967296)
+              OPERATOR(pg_catalog.%) 4294967296)::pg_catalog.float8) OPERATOR(pg_catalog./) 4294967296::pg_catalog.float8;
 COMMENT ON FUNCTION @extschema@.predictive_holdout_key(bigint, integer) IS
     'a lead''s place in [0, 1) for train_predictive''s hold-out: ((lead_id * 2654435761 + seed * 2246822519) mod 2^32) / 2^32; held out when below the hold-out share';
 
@@ -492,6 +493,15 @@ BEGIN
     ), counts AS (
         SELECT (SELECT count(DISTINCT o.lead_id) FROM o) AS eligible,
                (SELECT count(DISTINCT t.lead_id) FROM t) AS n
+    ), lab AS (
+        SELECT sh.lead_id, min(sh.changed_at) AS outcome_at
+          FROM @extschema@.stage_history sh
+         WHERE sh.to_stage >= m.outcome AND sh.to_stage <= 'won'::@extschema@.stage
+         GROUP BY sh.lead_id
+    ), pos AS (
+        SELECT count(*) AS n_pos
+          FROM (SELECT DISTINCT t.lead_id, t.mql_at FROM t) tl
+          JOIN lab ON lab.lead_id = tl.lead_id AND lab.outcome_at <= tl.mql_at + m.horizon
     ), sup AS (
         SELECT c.eligible, c.n, least(20, ceil(0.01 * c.n))::bigint AS support FROM counts c
     ), f AS (
@@ -506,18 +516,20 @@ BEGIN
           FROM f LEFT JOIN t ON t.feature = f.name
          GROUP BY f.name, f.ord, f.kind
     ), cols AS (
+        -- a number column, or one per category, most frequent first (ties:
+        -- by the value's bytes, so the order does not depend on collation)
         SELECT k.ord, 0::bigint AS rank, k.name AS col
           FROM kinds k WHERE k.kind = 'number' AND k.varies
         UNION ALL
-        SELECT k.ord, row_number() OVER (PARTITION BY k.ord ORDER BY count(*) DESC, t.cat), k.name || '=' || t.cat
+        SELECT k.ord, row_number() OVER (PARTITION BY k.ord ORDER BY count(*) DESC, t.cat COLLATE pg_catalog."C"), k.name || '=' || t.cat
           FROM kinds k JOIN t ON t.feature = k.name AND t.cat IS NOT NULL, sup
          WHERE k.kind = 'category'
          GROUP BY k.ord, k.name, t.cat, sup.support, sup.n
         HAVING count(*) >= sup.support AND count(*) < sup.n
     )
-    SELECT sup.eligible, sup.n, sup.support,
+    SELECT sup.eligible, sup.n, sup.support, (SELECT pos.n_pos FROM pos),
            (SELECT array_agg(cols.col ORDER BY cols.ord, cols.rank) FROM cols)
-      INTO eligible, n_train, support, names
+      INTO eligible, n_train, support, n_pos, names
       FROM sup;
 
     IF n_train = 0 THEN
@@ -526,6 +538,14 @@ BEGIN
                   DETAIL = format('%s leads entered mql at least %s (the horizon) before %s; %s of them are held out.',
                                   eligible, m.horizon, as_of, eligible - n_train),
                   HINT = 'Train on leads with a known outcome: pass a later as_of, shorten the horizon, lower holdout, or load the stage history.';
+    END IF;
+    IF n_pos = 0 OR n_pos = n_train THEN
+        RAISE EXCEPTION 'the training leads of predictive model "%" are all %', m.name,
+                        CASE WHEN n_pos = 0 THEN 'negative' ELSE 'positive' END
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = format('%s training leads, %s of them reached %s within %s of their first mql entry; a model needs both outcomes.',
+                                  n_train, n_pos, m.outcome, m.horizon),
+                  HINT = 'Train on more leads (a later as_of, a lower holdout), or predict an earlier outcome or over a longer horizon.';
     END IF;
     IF names IS NULL THEN
         RAISE EXCEPTION 'no feature of predictive model "%" varies among its training leads', m.name
@@ -581,14 +601,6 @@ BEGIN
       INTO r
       FROM f;
 
-    IF r.positives = 0 OR r.positives = r.rows THEN
-        RAISE EXCEPTION 'the training leads of predictive model "%" are all %', m.name,
-                        CASE WHEN r.positives = 0 THEN 'negative' ELSE 'positive' END
-            USING ERRCODE = 'object_not_in_prerequisite_state',
-                  DETAIL = format('%s training leads, %s of them reached %s within %s of their first mql entry; a model needs both outcomes.',
-                                  r.rows, r.positives, m.outcome, m.horizon),
-                  HINT = 'Train on more leads (a later as_of, a lower holdout), or predict an earlier outcome or over a longer horizon.';
-    END IF;
     IF NOT coalesce((r.fit).converged, false) THEN
         RAISE WARNING 'the fit of predictive model "%" did not converge', m.name
             USING DETAIL = 'The training leads are separable (a feature or combination predicts the outcome perfectly); the coefficients are the last Newton iterate.',
