@@ -69,9 +69,10 @@ SELECT p.proname AS function, p.prokind AS kind,
   FROM pg_proc p
  WHERE p.pronamespace = 'leadqual'::regnamespace
  ORDER BY p.prokind, public DESC, writer DESC, p.proname;
--- no name is overloaded but attribute_paths (an aggregate takes no DEFAULTs,
--- so its optional nulls and markov_order are two more overloads, and so are
--- their transition functions)
+-- no name is overloaded but attribute_paths and logistic_regression (an
+-- aggregate takes no DEFAULTs, so attribute_paths' optional nulls and
+-- markov_order are two more overloads, logistic_regression's l2 one, and so
+-- are their transition functions)
 SELECT p.proname, count(*) FROM pg_proc p
  WHERE p.pronamespace = 'leadqual'::regnamespace GROUP BY 1 HAVING count(*) > 1;
 
@@ -211,6 +212,29 @@ SELECT leadqual.generate_demo(5) AS demo_leads;
 SELECT count(*) AS demo_states FROM leadqual.lead_score_state s
   JOIN leadqual.lead l USING (lead_id) WHERE l.external_id LIKE 'demo-%';
 SELECT * FROM pg_temp.stale_scores();
+RESET ROLE;
+
+-- ---------------------------------------------------------------------
+-- predictive models: the admin defines them, the writer may retrain them
+-- (train_predictive writes only the fit columns), the reader predicts
+-- ---------------------------------------------------------------------
+SET ROLE lq_test_writer;
+SELECT pg_temp.try($$INSERT INTO leadqual.predictive_model (name, features) VALUES ('w', '{fit_score}')$$);
+SELECT pg_temp.try($$UPDATE leadqual.predictive_model SET l2 = 2 WHERE name = 'default'$$);
+-- past the privilege checks (the row is locked FOR UPDATE), refused for want
+-- of a positive: of the leads that reached mql 180 days before now(), one
+-- (a demo lead of 2025), none was won
+SELECT pg_temp.try($$SELECT * FROM leadqual.train_predictive('default')$$);
+RESET ROLE;
+SET ROLE lq_test_reader;
+SELECT pg_temp.try($$SELECT * FROM leadqual.train_predictive('default')$$);
+-- untrained: NULL, and lead_status reads
+SELECT leadqual.predict(1) AS win_probability;
+SELECT count(*) AS leads, count(win_probability) AS predicted FROM leadqual.lead_status;
+RESET ROLE;
+SET ROLE lq_test_admin;
+SELECT pg_temp.try($$INSERT INTO leadqual.predictive_model (name, features) VALUES ('a', '{fit_score}')$$);
+SELECT pg_temp.try($$UPDATE leadqual.predictive_model SET l2 = 2 WHERE name = 'a'$$);
 RESET ROLE;
 
 SET client_min_messages = warning;

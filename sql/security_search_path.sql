@@ -82,6 +82,32 @@ CREATE FUNCTION public.sp_attr(what text, m text) RETURNS jsonb LANGUAGE sql STA
 CREATE FUNCTION public.sp_clean_attr(what text, m text) RETURNS jsonb LANGUAGE sql STABLE
     SET search_path = pg_catalog
     AS $$ SELECT public.sp_attr(what, m) $$;
+-- predictive models (SPEC §8): spm and default with fits set by hand, so
+-- predict, explain_prediction, predictions and lead_status.win_probability
+-- of leads 1-4 at a fixed time do not depend on the writes; spt is trained
+-- in each path (its training leads change with the writes: compared with
+-- the same call under a clean path, in the same statement, error or not)
+INSERT INTO leadqual.predictive_model (name, features, horizon) VALUES
+    ('spm', '{events.visit,fit_score,engagement_score,seniority,attributes.tier,email_domain}', '1 day'),
+    ('spt', '{events.visit,fit_score,engagement_score,seniority,source_channel}', '10000 days');
+UPDATE leadqual.predictive_model
+   SET fit = ROW('{-1,0.5,0.01,0.02,0.3,0.4,0.2}', NULL, NULL, 1, true, 4)::leadqual.logit_fit,
+       feature_names = '{events.visit,fit_score,engagement_score,seniority=vp_director,attributes.tier=x,email_domain=corp.example}'
+ WHERE name IN ('spm', 'default');
+CREATE FUNCTION public.sp_train() RETURNS jsonb LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+    RETURN (SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_array(t.metric, t.value) ORDER BY t.metric)
+              FROM leadqual.train_predictive('spt', pg_catalog.now() OPERATOR(pg_catalog.+) '10001 days'::pg_catalog.interval, 0.3) t);
+EXCEPTION WHEN OTHERS THEN
+    RETURN pg_catalog.to_jsonb(SQLSTATE OPERATOR(pg_catalog.||) ': ' OPERATOR(pg_catalog.||) SQLERRM);
+END $$;
+CREATE FUNCTION public.sp_pred(what text) RETURNS jsonb LANGUAGE sql VOLATILE
+    AS $$ SELECT CASE
+        WHEN what OPERATOR(pg_catalog.=) 'train' THEN public.sp_train()
+        WHEN what OPERATOR(pg_catalog.=) 'score_calibration' THEN (SELECT pg_catalog.jsonb_agg(c ORDER BY c.model, c.grade) FROM leadqual.score_calibration c) END $$;
+CREATE FUNCTION public.sp_clean_pred(what text) RETURNS jsonb LANGUAGE sql VOLATILE
+    SET search_path = pg_catalog
+    AS $$ SELECT public.sp_pred(what) $$;
 -- leads a and b of each path's writes, and the leads whose stored score is
 -- not score()'s, after them
 CREATE TABLE public.sp_leads AS SELECT ''::text AS variant, l.* FROM leadqual.lead l WITH NO DATA;
@@ -142,7 +168,7 @@ RESET search_path;
 DISCARD TEMP;
 
 -- every read-only call gave under each hostile path what it gave under the
--- clean one: 26 results per path, none differs, none is empty
+-- clean one: 31 results per path, none differs, none is empty
 SELECT variant, count(*) FROM public.sp_got GROUP BY 1 ORDER BY 1;
 SELECT g.variant, g.what
   FROM public.sp_got g JOIN public.sp_got c ON c.what = g.what AND c.variant = 'clean'
@@ -164,6 +190,17 @@ SELECT result FROM public.sp_got WHERE variant = 'clean' AND what = 'report_html
 -- recycled; every row shows its lead's columns and the right days.
 SELECT jsonb_array_elements(g.result) AS "lead_status: id, stage, breached, recycles, as lead, days ok"
   FROM public.sp_got g WHERE g.variant = 'clean' AND g.what = 'lead_status';
+-- explain_prediction of lead 1 under spm at 2025-03-01 (lead 1 entered mql
+-- later, when its demo was inserted: the snapshot is as_of): 4 visits by
+-- then (02-23 to 02-26), fit 45 (vp 20, software 10, corp e-mail 5, 1200
+-- employees 5, tier 5), engagement 56 (visits 4 x 5, pricing 2 x 10, the
+-- demo 1, the webinar of 02-22 halved once: 5, 3 visits within 7 days: 10),
+-- vp_director, tier x, corp.example; -1 + 2 + 0.45 + 1.12 + 0.3 + 0.4 + 0.2
+-- = 3.47
+SELECT e->>'feature' AS feature, (e->>'value')::float8 AS value, round((e->>'contribution')::numeric, 10) AS contribution
+  FROM public.sp_got g, jsonb_array_elements(g.result) e WHERE g.variant = 'clean' AND g.what = 'explain_prediction';
+SELECT round(sum((e->>'contribution')::numeric), 10) AS log_odds
+  FROM public.sp_got g, jsonb_array_elements(g.result) e WHERE g.variant = 'clean' AND g.what = 'explain_prediction';
 -- sla_breaches: lead 3 alone, entered 2025-03-01, due 2025-03-03, with the
 -- right hours (timezone UTC)
 SELECT jsonb_array_elements(g.result) AS "sla_breaches: id, owner, stage, entered_at, due_at, hours ok"
@@ -213,11 +250,15 @@ SELECT p.proname FROM pg_proc p
    AND (has_function_privilege('public', p.oid, 'EXECUTE') OR p.proname IN ('rescore', 'generate_demo'))
    AND p.proname <> ALL ('{score,explain_score,fit_score,grade,engagement_score,engagement_detail,
                           mql_crossing,mql_peak,threshold_analysis,window_funnel,lead_timeline,attribute_paths,attribution,lead_attribution,attribute_journeys,path_counts_in,path_counts_out,path_counts_recv,path_counts_send,report_month,report_rate,report_seconds,report_html,score_by_lead,can_transition,accept,qualify,open_opportunity,
+                          predict,explain_prediction,predictions,train_predictive,lead_win_probabilities,predictive_lead_vector,
+                          predictive_model_row,predictive_observations,predictive_vectors,predictive_split,predictive_feature_kind,
+                          predictive_holdout_key,predictive_eta,logit_predict,
                           close_opportunity,reject,transition,rescore,generate_demo}'::text[])
  ORDER BY 1;
 
 SET client_min_messages = warning;
 DROP TABLE public.sp_got, public.sp_leads, public.sp_stale;
-DROP FUNCTION public.sp_clean_threshold(text), public.sp_clean_html(text), public.sp_clean_attr(text, text), public.sp_attr(text, text);
+DROP FUNCTION public.sp_clean_threshold(text), public.sp_clean_html(text), public.sp_clean_attr(text, text), public.sp_attr(text, text),
+    public.sp_clean_pred(text), public.sp_pred(text), public.sp_train();
 DROP SCHEMA evil CASCADE;
 DROP EXTENSION leadqual CASCADE;

@@ -126,3 +126,22 @@ INSERT INTO public.sp_got SELECT :'v', 'report_html', pg_catalog.to_jsonb(ARRAY[
            (SELECT pg_catalog.count(*) FROM pg_catalog.regexp_matches(p.a, '<h2 ', 'g') m) OPERATOR(pg_catalog.=) 6,
            p.a OPERATOR(pg_catalog.=) public.sp_clean_html(NULL), p.b OPERATOR(pg_catalog.=) public.sp_clean_html('sp')])
   FROM (SELECT leadqual.report_html() AS a, leadqual.report_html('sp') AS b) p;
+-- predictive models (SPEC §8): spm's and default's fits are set by hand,
+-- so predict (at a fixed time and at now(): leads 1-3 have their mql
+-- snapshot, lead 4 has none and its events are all past), its ledger, the
+-- one-pass predictions and lead_status.win_probability do not depend on
+-- the writes; score_calibration and a training of spt do, so each is
+-- compared with the same call under a clean path in the same statement
+INSERT INTO public.sp_got SELECT :'v', 'predict', pg_catalog.jsonb_agg(pg_catalog.jsonb_build_array(l.lead_id,
+           leadqual.predict(l.lead_id, 'spm', '2025-03-01'), leadqual.predict(l.lead_id, 'spm')) ORDER BY l.lead_id)
+  FROM leadqual.lead l WHERE l.lead_id OPERATOR(pg_catalog.<=) 4;
+INSERT INTO public.sp_got SELECT :'v', 'explain_prediction', pg_catalog.jsonb_agg(e)
+  FROM leadqual.explain_prediction(1, 'spm', '2025-03-01') e;
+INSERT INTO public.sp_got SELECT :'v', 'predictions', pg_catalog.jsonb_agg(p ORDER BY p.lead_id)
+  FROM leadqual.predictions('spm', '2025-03-01') p WHERE p.lead_id OPERATOR(pg_catalog.<=) 4;
+INSERT INTO public.sp_got SELECT :'v', 'win_probability', pg_catalog.jsonb_agg(pg_catalog.jsonb_build_array(s.lead_id,
+           s.win_probability) ORDER BY s.lead_id)
+  FROM leadqual.lead_status s WHERE s.lead_id OPERATOR(pg_catalog.<=) 4;
+INSERT INTO public.sp_got SELECT :'v', 'predictive vs clean', pg_catalog.to_jsonb(ARRAY[
+           public.sp_pred('score_calibration') OPERATOR(pg_catalog.=) public.sp_clean_pred('score_calibration'),
+           public.sp_pred('train') OPERATOR(pg_catalog.=) public.sp_clean_pred('train')]);
