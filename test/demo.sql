@@ -299,3 +299,57 @@ SELECT leadqual.report_html();
 \pset tuples_only off
 \pset format aligned
 SELECT 'report.html written: ' || pg_size_pretty(octet_length(leadqual.report_html())::bigint) AS done;
+
+-- ---------------------------------------------------------------------
+-- Predictive scoring (SPEC §8)
+-- ---------------------------------------------------------------------
+\echo
+\echo '== Predictive scoring: train_predictive(''default'') as of the end of the period'
+\echo '   (won within 180 days of the first mql entry, from what was known then; a fifth of the leads held out)'
+\timing on
+CREATE TEMP TABLE trained AS SELECT * FROM leadqual.train_predictive('default', :as_of);
+\timing off
+SELECT metric, CASE WHEN metric IN ('auc', 'log_loss', 'brier') THEN round(value::numeric, 4)
+                    ELSE round(value::numeric) END AS value
+  FROM trained;
+-- the demo's leads must convert in a way a model can learn
+DO $$
+DECLARE
+    auc float8 := (SELECT value FROM trained WHERE metric = 'auc');
+BEGIN
+    IF auc IS NULL OR auc < 0.7 THEN
+        RAISE EXCEPTION 'the demo data no longer lets a model learn who wins'
+            USING DETAIL = format('hold-out AUC %s, expected at least 0.7', auc);
+    END IF;
+END
+$$;
+
+\echo
+\echo '== The strongest features of the default predictive model (largest |coefficient|; odds ratio = e^coefficient per unit)'
+SELECT u.feature, round(u.coefficient::numeric, 3) AS coefficient, round(exp(u.coefficient)::numeric, 2) AS odds_ratio
+  FROM leadqual.predictive_model m,
+       unnest(m.feature_names, (m.fit).coefficients[2:]) u(feature, coefficient)
+ WHERE m.name = 'default'
+ ORDER BY abs(u.coefficient) DESC, u.feature LIMIT 10;
+
+\echo
+\echo '== The 10 open MQLs most likely to win (leadqual.lead_status.win_probability)'
+SELECT s.lead_id, l.external_id, l.job_title, l.company_size AS employees, l.source_channel AS channel,
+       s.owner, s.grade, round(s.score::numeric, 1) AS score, round(100 * s.win_probability::numeric, 1) AS win_pct
+  FROM leadqual.lead_status s JOIN leadqual.lead l USING (lead_id)
+ WHERE s.stage = 'mql'
+ ORDER BY s.win_probability DESC NULLS LAST, s.lead_id LIMIT 10;
+\echo
+\echo '== Why the first of them: explain_prediction (contributions to the log-odds; they sum to ln(p / (1 - p)))'
+SELECT e.feature, e.value, round(e.contribution::numeric, 3) AS contribution
+  FROM (SELECT s.lead_id FROM leadqual.lead_status s WHERE s.stage = 'mql'
+         ORDER BY s.win_probability DESC NULLS LAST, s.lead_id LIMIT 1) top,
+       leadqual.explain_prediction(top.lead_id) e
+ WHERE e.contribution <> 0;
+
+\echo
+\echo '== Predicted vs actual by grade (leadqual.score_calibration: mean win probability and share won, of the leads that reached mql)'
+SELECT grade, count_mql, round(100 * predicted_win_rate, 1) AS predicted_pct, round(100 * mql_win_rate, 1) AS won_pct
+  FROM (SELECT grade, round(leads * mql_rate) AS count_mql, predicted_win_rate, mql_win_rate
+          FROM leadqual.score_calibration WHERE model = 'default') c
+ ORDER BY grade;
