@@ -159,6 +159,7 @@ BEGIN
                   DETAIL = format('Model "%s" has features %s.', NEW.name, NEW.features),
                   HINT = 'List base features, e.g. ''{source_channel,seniority,fit_score}''.';
     END IF;
+    PERFORM @extschema@.predictive_feature_list(NEW.features);
     IF array_position(NEW.features, NULL) IS NOT NULL THEN
         RAISE EXCEPTION 'predictive model features must not contain NULL'
             USING ERRCODE = 'null_value_not_allowed',
@@ -187,13 +188,21 @@ BEGIN
         NEW.metrics := NULL;
         NEW.trained_at := NULL;
     END IF;
-    IF NEW.fit IS NOT NULL THEN
+    -- a fit is there unless every field is NULL (a row IS NOT NULL only when
+    -- every field is not NULL)
+    IF NOT (NEW.fit IS NULL) THEN
         IF NEW.feature_names IS NULL OR array_ndims(NEW.feature_names) IS DISTINCT FROM 1
            OR cardinality((NEW.fit).coefficients) IS DISTINCT FROM cardinality(NEW.feature_names) + 1 THEN
             RAISE EXCEPTION 'predictive model fit does not match its feature_names'
                 USING ERRCODE = 'invalid_parameter_value',
                       DETAIL = format('Model "%s" has %s coefficients and %s feature names; there must be one coefficient per feature name plus the intercept.',
                                       NEW.name, coalesce(cardinality((NEW.fit).coefficients), 0), coalesce(cardinality(NEW.feature_names), 0)),
+                      HINT = 'Let train_predictive() write fit and feature_names.';
+        END IF;
+        IF EXISTS (SELECT FROM unnest((NEW.fit).coefficients) c WHERE c IN ('NaN', 'Infinity', '-Infinity')) THEN
+            RAISE EXCEPTION 'predictive model fit has a coefficient that is not finite'
+                USING ERRCODE = 'numeric_value_out_of_range',
+                      DETAIL = format('Model "%s" has coefficients %s.', NEW.name, left((NEW.fit).coefficients::text, 200)),
                       HINT = 'Let train_predictive() write fit and feature_names.';
         END IF;
         SELECT u INTO bad FROM unnest(NEW.feature_names) u, LATERAL @extschema@.predictive_split(u) s
@@ -221,6 +230,29 @@ CREATE TRIGGER validate BEFORE INSERT OR UPDATE ON @extschema@.predictive_model
     FOR EACH ROW EXECUTE FUNCTION @extschema@.validate_predictive_model();
 CREATE TRIGGER builtin_guard BEFORE INSERT OR UPDATE ON @extschema@.predictive_model
     FOR EACH ROW EXECUTE FUNCTION @extschema@.builtin_row_guard('name');
+
+/*
+ * predictive_feature_list: a feature list (base or expanded names) as it
+ * is, or 54000 past 1000 entries: logistic_regression fits at most 1000
+ * features, and a longer list would only make the feature pass slow.
+ */
+CREATE FUNCTION @extschema@.predictive_feature_list(features text[])
+    RETURNS text[]
+    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF cardinality(features) > 1000 THEN
+        RAISE EXCEPTION 'a predictive model has at most 1000 features'
+            USING ERRCODE = 'program_limit_exceeded',
+                  DETAIL = format('The list has %s.', cardinality(features)),
+                  HINT = 'List fewer features.';
+    END IF;
+    RETURN features;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.predictive_feature_list(text[]) IS
+    'internal: the feature list, or 54000 past 1000 features';
 
 /*
  * predictive_observations: THE definition of a lead's features at its
@@ -318,7 +350,7 @@ BEGIN ATOMIC
            END AS cat
       FROM s
       JOIN @extschema@.lead l ON l.lead_id OPERATOR(pg_catalog.=) s.lead_id
-     CROSS JOIN pg_catalog.unnest(features) f(name)
+     CROSS JOIN pg_catalog.unnest(@extschema@.predictive_feature_list(features)) f(name)
       LEFT JOIN ev ON ev.lead_id OPERATOR(pg_catalog.=) s.lead_id
                   AND f.name OPERATOR(pg_catalog.=) ('events.' OPERATOR(pg_catalog.||) ev.event_type)
       LEFT JOIN eng ON eng.lead_id OPERATOR(pg_catalog.=) s.lead_id
@@ -341,7 +373,7 @@ CREATE FUNCTION @extschema@.predictive_vectors(feature_names text[], as_of times
 BEGIN ATOMIC
     WITH n AS (
         SELECT u.ord, s.base, s.category
-          FROM pg_catalog.unnest(feature_names) WITH ORDINALITY u(name, ord),
+          FROM pg_catalog.unnest(@extschema@.predictive_feature_list(feature_names)) WITH ORDINALITY u(name, ord),
                LATERAL @extschema@.predictive_split(u.name) s
     )
     SELECT o.lead_id, o.mql_at, o.snapshot_at,
@@ -378,17 +410,30 @@ COMMENT ON FUNCTION @extschema@.predictive_holdout_key(bigint, integer) IS
 /*
  * predictive_eta: the linear predictor b1 + sum b(j+1) x(j) of a fit,
  * summed in feature order (what explain_prediction's contributions add up
- * to).
+ * to).  A sum that is not finite (NaN or infinite inputs, or an overflow)
+ * is refused (22003), never returned.
  */
 CREATE FUNCTION @extschema@.predictive_eta(fit @extschema@.logit_fit, x float8[])
     RETURNS float8
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-BEGIN ATOMIC
-    SELECT (fit).coefficients[1] OPERATOR(pg_catalog.+)
-           COALESCE(pg_catalog.sum((fit).coefficients[u.j OPERATOR(pg_catalog.+) 1] OPERATOR(pg_catalog.*) u.v),
-                    0::pg_catalog.float8)
-      FROM pg_catalog.unnest(x) WITH ORDINALITY u(v, j);
-END;
+    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    eta float8;
+BEGIN
+    SELECT (fit).coefficients[1] + coalesce(sum((fit).coefficients[u.j + 1] * u.v), 0)
+      INTO eta
+      FROM unnest(x) WITH ORDINALITY u(v, j);
+    IF eta IN ('NaN', 'Infinity', '-Infinity') THEN
+        RAISE EXCEPTION 'the log-odds of a prediction is not finite'
+            USING ERRCODE = 'numeric_value_out_of_range',
+                  DETAIL = format('The coefficients %s and the features %s sum to %s.',
+                                  left((fit).coefficients::text, 200), left(x::text, 200), eta),
+                  HINT = 'Check the fit and the features for infinite or huge values.';
+    END IF;
+    RETURN eta;
+END
+$$;
 COMMENT ON FUNCTION @extschema@.predictive_eta(@extschema@.logit_fit, float8[]) IS
     'internal: the log-odds b1 + sum of b(j+1) * x(j) of a logistic fit';
 
@@ -713,6 +758,8 @@ BEGIN
             USING ERRCODE = 'object_not_in_prerequisite_state',
                   HINT = format('Run SELECT * FROM leadqual.train_predictive(%L).', m.name);
     END IF;
+    -- a ledger that does not add up to a finite log-odds is refused (22003)
+    PERFORM @extschema@.predictive_eta(m.fit, x);
     RETURN QUERY
         SELECT 'intercept'::text, 1::float8, (m.fit).coefficients[1]
         UNION ALL
@@ -753,18 +800,36 @@ COMMENT ON FUNCTION @extschema@.predictions(text, timestamptz) IS
  * lead_win_probabilities: lead_status's and score_calibration's source:
  * predictions() of the default model at now(), no rows while it is
  * untrained or missing (a report must not fail because the model row was
- * deleted).
+ * deleted), nor when it cannot predict (then with a WARNING).  The
+ * predictions are collected before any is returned, so a failure midway
+ * leaves no partial result.
  */
 CREATE FUNCTION @extschema@.lead_win_probabilities()
     RETURNS TABLE (lead_id bigint, win_probability float8)
     LANGUAGE plpgsql STABLE ROWS 10000
     SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+    ids bigint[];
+    ps float8[];
 BEGIN
-    IF EXISTS (SELECT FROM @extschema@.predictive_model p
-                WHERE p.name = 'default' AND (p.fit).coefficients IS NOT NULL) THEN
-        RETURN QUERY SELECT p.lead_id, p.probability FROM @extschema@.predictions('default', now()) p;
+    IF NOT EXISTS (SELECT FROM @extschema@.predictive_model p
+                    WHERE p.name = 'default' AND (p.fit).coefficients IS NOT NULL) THEN
+        RETURN;
     END IF;
+    BEGIN
+        SELECT array_agg(p.lead_id), array_agg(p.probability) INTO ids, ps
+          FROM @extschema@.predictions('default', now()) p;
+    EXCEPTION WHEN numeric_value_out_of_range THEN
+        -- one lead's features (a number past float8) or a hand-made fit
+        -- (a log-odds past float8): the report still reads, without
+        -- predictions, and says why
+        RAISE WARNING 'lead_status.win_probability is NULL: the default predictive model cannot predict'
+            USING DETAIL = SQLERRM,
+                  HINT = 'Retrain it with train_predictive(''default''), or fix the lead whose features are out of range.';
+        RETURN;
+    END;
+    RETURN QUERY SELECT u.id, u.p FROM unnest(ids, ps) u(id, p);
 END
 $$;
 COMMENT ON FUNCTION @extschema@.lead_win_probabilities() IS

@@ -317,3 +317,15 @@ END $$;
 
 SELECT leadqual.rescore();
 ANALYZE;
+
+-- Predictive models (issue 11): hx uses every kind of feature and is
+-- trained, as is the default model (so lead_status.win_probability and
+-- score_calibration predict in every report follow-up).  The training
+-- leads are those that reached mql: the ax- leads (mql 40 days ago, won 5
+-- days ago, and ax-late, won within the hour) are positive, fx-mql,
+-- fx-sal, fx-sql, fx-opportunity and fx-nurture (mql at the fixture's
+-- now(), not won) negative; as_of lies a horizon ahead so that all count.
+INSERT INTO leadqual.predictive_model (name, horizon, features, l2) VALUES
+    ('hx', '60 days', '{seniority,company_size_band,source_channel,company_size,email_domain,job_title,attributes.tier,attributes.seats,events.page_view,events.ad_click,fit_score,engagement_score}', 1);
+SELECT count(*) FROM leadqual.train_predictive('hx', now() + interval '61 days', 0);
+SELECT count(*) FROM leadqual.train_predictive('default', now() + interval '181 days', 0);

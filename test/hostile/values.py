@@ -125,6 +125,15 @@ SANE_BY_FUNC_ARG = {
     ("journey_credit", "method"): "'full_path'", ("attribute_journeys", "method"): "'full_path'",
     ("attribute_journeys_trans", "method"): "'full_path'",
     ("attribute_journeys_trans", "pc"): "(SELECT s FROM hostile.pc WHERE k = 'full_path')",
+    # predictive models: the fixture's trained hx, trained on its MQLs (a
+    # horizon ahead), a fifth held out
+    ("train_predictive", "as_of"): "now() + interval '61 days'", ("train_predictive", "holdout"): "0.2",
+    ("predictive_observations", "features"): "'{seniority,fit_score,events.page_view}'",
+    ("predictive_vectors", "feature_names"): "(SELECT feature_names FROM leadqual.predictive_model WHERE name = 'hx')",
+    ("predictive_eta", "x"): "'{1,0,2}'", ("predictive_eta", "fit"): "ROW('{1,2,3,4}', NULL, NULL, 1, true, 1)::leadqual.logit_fit",
+    ("predictive_lead_vector", "m"): "(SELECT m FROM leadqual.predictive_model m WHERE m.name = 'hx')",
+    ("predictive_split", "feature_name"): "'attributes.tier=gold'",
+    ("predictive_feature_kind", "base"): "'attributes.tier'",
 }
 SANE_BY_ARG = {
     "lead_id": "{fx-toast}", "opportunity_id": "{opp}", "model": "'default'",
@@ -143,6 +152,7 @@ SANE_BY_ARG = {
     "conversion_at": "now() - interval '1 day'", "value": "10", "mql_at": "now() - interval '40 days'",
     "opportunity_at": "now() - interval '10 days'", "won_at": "now() - interval '1 day'", "half_life": "'7 days'",
     "goal": "'won'", "since": "'-infinity'", "until": "'infinity'", "lookback": "'3650 days'",
+    "name": "'hx'", "holdout": "0.2", "only_lead": "{fx-mql}", "mql_until": "NULL",
 }
 SANE_BY_TYPE = {
     "bigint": "1", "integer": "1", "smallint": "1", "double precision": "1", "numeric": "1",
