@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # pg_dump / pg_restore round trip of a database using leadqual: every lead,
 # event, history row and opportunity comes back, and so does every user or
-# edited rule, model, reason and transition (builtin rows are recreated by
+# edited rule, model, reason, transition and predictive model (builtin rows are recreated by
 # CREATE EXTENSION; an edited one replaces its builtin twin on restore).
 # The restore runs as the README says: live scoring off, then rescore().
 set -euo pipefail
@@ -29,6 +29,10 @@ VALUES ('smb', 'company_size', 'range', '[1, 49]', 20, 'small business', 'size')
 INSERT INTO leadqual.engagement_rule (model, event_type, points, half_life) VALUES ('smb', 'webinar_attended', 25, '10 days');
 INSERT INTO leadqual.rejection_reason (code, label, recyclable) VALUES ('wrong_region', 'Outside our regions', true);
 SELECT leadqual.rescore('2026-01-01') >= 0 AS rescored;
+-- the default predictive model, edited and trained (no longer builtin), and a user model
+UPDATE leadqual.predictive_model SET outcome = 'sal' WHERE name = 'default';
+SELECT count(*) AS metrics FROM leadqual.train_predictive('default', '2026-01-01');
+INSERT INTO leadqual.predictive_model (name, features, horizon) VALUES ('smb_pred', '{source_channel,fit_score}', '90 days');
 SQL
 
 fingerprint() {
@@ -39,6 +43,7 @@ SELECT t, md5(string_agg(r, '|' ORDER BY r))
         UNION ALL SELECT 'engagement_rule', x::text FROM leadqual.engagement_rule x
         UNION ALL SELECT 'rejection_reason', x::text FROM leadqual.rejection_reason x
         UNION ALL SELECT 'transition', x::text FROM leadqual.transition x
+        UNION ALL SELECT 'predictive_model', x::text FROM leadqual.predictive_model x
         UNION ALL SELECT 'lead', x::text FROM leadqual.lead x
         UNION ALL SELECT 'event', x::text FROM leadqual.event x
         UNION ALL SELECT 'stage_history', x::text FROM leadqual.stage_history x
@@ -60,6 +65,10 @@ check() {  # check <description> <command…>
 check "every table comes back identical" diff "$dir/src.txt" "$dir/dst.txt"
 check "the edited builtin rule is there once, with its new points" \
     test "$(psql -d lq_dst -At -c "SELECT string_agg(points::text || ' ' || builtin::text, ',') FROM leadqual.fit_rule WHERE description = 'C-level, founder or owner'")" = "33 false"
+check "the trained default predictive model comes back once, trained, as a user row, and predicts as before" \
+    test "$(psql -d lq_dst -At -c "SELECT count(*) || ' ' || bool_and(NOT builtin) || ' ' || bool_and(fit IS NOT NULL) FROM leadqual.predictive_model WHERE name = 'default'")" = "1 true true" -a \
+         "$(psql -d lq_dst -At -c "SELECT md5(string_agg(p.lead_id || ':' || p.probability, ',' ORDER BY p.lead_id)) FROM leadqual.predictions('default', '2026-01-01') p")" = \
+         "$(psql -d lq_src -At -c "SELECT md5(string_agg(p.lead_id || ':' || p.probability, ',' ORDER BY p.lead_id)) FROM leadqual.predictions('default', '2026-01-01') p")"
 check "rule groups come back: the edited builtin rule left its group, the user rule has one" \
     test "$(psql -d lq_dst -At -c "SELECT string_agg(coalesce(rule_group, '-') || ' ' || builtin::text, ',' ORDER BY rule_id) FROM leadqual.fit_rule WHERE description IN ('manager or team lead', 'VP, head of or director', 'small business')")" = "seniority true,- false,size false"
 check "sequences go on after the restored ids" \
