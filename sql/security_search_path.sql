@@ -252,7 +252,7 @@ SELECT p.proname FROM pg_proc p
                           mql_crossing,mql_peak,threshold_analysis,window_funnel,lead_timeline,attribute_paths,attribution,lead_attribution,attribute_journeys,path_counts_in,path_counts_out,path_counts_recv,path_counts_send,report_month,report_rate,report_seconds,report_html,score_by_lead,can_transition,accept,qualify,open_opportunity,
                           predict,explain_prediction,predictions,train_predictive,lead_win_probabilities,predictive_lead_vector,
                           predictive_model_row,predictive_observations,predictive_vectors,predictive_split,predictive_feature_kind,
-                          predictive_holdout_key,predictive_eta,predictive_feature_list,logit_predict,
+                          predictive_holdout_key,predictive_eta,predictive_feature_list,predictive_bases,logit_predict,
                           close_opportunity,reject,transition,rescore,generate_demo}'::text[])
  ORDER BY 1;
 

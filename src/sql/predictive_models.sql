@@ -360,6 +360,23 @@ COMMENT ON FUNCTION @extschema@.predictive_observations(text[], timestamptz, big
     'internal: every lead''s base predictive features at its snapshot (first mql entry, or as_of), one row per lead and feature: the one definition train_predictive, predict and explain_prediction use';
 
 /*
+ * predictive_bases: the distinct base features of expanded feature names.
+ * IMMUTABLE, so that with a constant list it is folded at plan time and
+ * predictive_observations is inlined into predictive_vectors' caller (with
+ * a subquery argument it would not be, and the one-lead filter would not
+ * reach the indexes).
+ */
+CREATE FUNCTION @extschema@.predictive_bases(feature_names text[])
+    RETURNS text[]
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT pg_catalog.array_agg(DISTINCT s.base)
+      FROM pg_catalog.unnest(feature_names) u(name), LATERAL @extschema@.predictive_split(u.name) s;
+END;
+COMMENT ON FUNCTION @extschema@.predictive_bases(text[]) IS
+    'internal: the distinct base features of a list of expanded predictive feature names';
+
+/*
  * predictive_vectors: each lead's feature vector x in the order of
  * feature_names (the expanded names of a trained model), from
  * predictive_observations: a number column is the number (NULL: 0), a
@@ -381,7 +398,7 @@ BEGIN ATOMIC
                                      WHEN o.cat OPERATOR(pg_catalog.=) n.category THEN 1::pg_catalog.float8
                                      ELSE 0::pg_catalog.float8 END
                                 ORDER BY n.ord)
-      FROM @extschema@.predictive_observations(ARRAY(SELECT DISTINCT n.base FROM n), as_of, only_lead, mql_until) o
+      FROM @extschema@.predictive_observations(@extschema@.predictive_bases(feature_names), as_of, only_lead, mql_until) o
       JOIN n ON n.base OPERATOR(pg_catalog.=) o.feature
      GROUP BY o.lead_id, o.mql_at, o.snapshot_at;
 END;

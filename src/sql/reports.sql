@@ -197,7 +197,7 @@ SELECT l.lead_id,
                FROM @extschema@.lead_win_probabilities() p
               GROUP BY p.lead_id) w ON w.lead_id OPERATOR(pg_catalog.=) l.lead_id;
 COMMENT ON VIEW @extschema@.lead_status IS
-    'one row per lead: its current stage, how long it has been there, its stored scores and grade, and whether sales is past the MQL SLA';
+    'one row per lead: its current stage, how long it has been there, its stored scores and grade, whether sales is past the MQL SLA, and its win probability under the default predictive model';
 COMMENT ON COLUMN @extschema@.lead_status.lead_id IS 'lead identifier';
 COMMENT ON COLUMN @extschema@.lead_status.external_id IS 'CRM identifier';
 COMMENT ON COLUMN @extschema@.lead_status.owner IS 'sales rep who owns the lead';
