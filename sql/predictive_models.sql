@@ -211,6 +211,18 @@ SELECT count(*) AS leads,
   FROM (SELECT l.lead_id, leadqual.predict(l.lead_id, 'hand2', '2025-12-31') AS p,
                (SELECT sum(e.contribution) FROM leadqual.explain_prediction(l.lead_id, 'hand2', '2025-12-31') e) AS total
           FROM leadqual.lead l) x;
+-- the readers are PARALLEL SAFE: run in a parallel worker
+-- (force_parallel_mode), predictions, predict and explain_prediction give
+-- the same bits as in the leader
+SELECT string_agg(p.lead_id || ':' || p.probability, ',' ORDER BY p.lead_id) AS serial_predictions,
+       string_agg(leadqual.predict(p.lead_id, 'hand2', '2025-12-31')::text, ',' ORDER BY p.lead_id) AS serial_predict
+  FROM leadqual.predictions('hand2', '2025-12-31') p \gset
+SET force_parallel_mode = on;
+SELECT string_agg(p.lead_id || ':' || p.probability, ',' ORDER BY p.lead_id) = :'serial_predictions' AS same_predictions,
+       string_agg(leadqual.predict(p.lead_id, 'hand2', '2025-12-31')::text, ',' ORDER BY p.lead_id) = :'serial_predict' AS same_predict,
+       (SELECT count(*) FROM leadqual.explain_prediction(1, 'hand2', '2025-12-31')) AS ledger_rows
+  FROM leadqual.predictions('hand2', '2025-12-31') p;
+RESET force_parallel_mode;
 -- the first row is the intercept, value 1
 SELECT feature, value FROM leadqual.explain_prediction(13, 'hand2', '2025-12-31') LIMIT 1;
 

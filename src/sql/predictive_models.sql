@@ -460,7 +460,7 @@ COMMENT ON FUNCTION @extschema@.predictive_eta(@extschema@.logit_fit, float8[]) 
  */
 CREATE FUNCTION @extschema@.predictive_model_row(name text, as_of timestamptz)
     RETURNS @extschema@.predictive_model
-    LANGUAGE plpgsql STABLE
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -510,7 +510,7 @@ COMMENT ON FUNCTION @extschema@.predictive_model_row(text, timestamptz) IS
 CREATE FUNCTION @extschema@.train_predictive(name text, as_of timestamptz DEFAULT pg_catalog.now(),
                                             holdout float8 DEFAULT 0.2, seed integer DEFAULT 1)
     RETURNS TABLE (metric text, value float8)
-    LANGUAGE plpgsql VOLATILE
+    LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -702,7 +702,7 @@ COMMENT ON FUNCTION @extschema@.train_predictive(text, timestamptz, float8, inte
  */
 CREATE FUNCTION @extschema@.predictive_lead_vector(m @extschema@.predictive_model, lead_id bigint, as_of timestamptz)
     RETURNS float8[]
-    LANGUAGE plpgsql STABLE
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -735,7 +735,7 @@ COMMENT ON FUNCTION @extschema@.predictive_lead_vector(@extschema@.predictive_mo
  */
 CREATE FUNCTION @extschema@.predict(lead_id bigint, name text DEFAULT 'default', as_of timestamptz DEFAULT pg_catalog.now())
     RETURNS float8
-    LANGUAGE plpgsql STABLE
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -761,7 +761,7 @@ COMMENT ON FUNCTION @extschema@.predict(bigint, text, timestamptz) IS
  */
 CREATE FUNCTION @extschema@.explain_prediction(lead_id bigint, name text DEFAULT 'default', as_of timestamptz DEFAULT pg_catalog.now())
     RETURNS TABLE (feature text, value float8, contribution float8)
-    LANGUAGE plpgsql STABLE ROWS 20
+    LANGUAGE plpgsql STABLE PARALLEL SAFE ROWS 20
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -795,7 +795,7 @@ COMMENT ON FUNCTION @extschema@.explain_prediction(bigint, text, timestamptz) IS
  */
 CREATE FUNCTION @extschema@.predictions(name text DEFAULT 'default', as_of timestamptz DEFAULT pg_catalog.now())
     RETURNS TABLE (lead_id bigint, snapshot_at timestamptz, probability float8)
-    LANGUAGE plpgsql STABLE ROWS 10000
+    LANGUAGE plpgsql STABLE PARALLEL SAFE ROWS 10000
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -823,7 +823,7 @@ COMMENT ON FUNCTION @extschema@.predictions(text, timestamptz) IS
  */
 CREATE FUNCTION @extschema@.lead_win_probabilities()
     RETURNS TABLE (lead_id bigint, win_probability float8)
-    LANGUAGE plpgsql STABLE ROWS 10000
+    LANGUAGE plpgsql STABLE PARALLEL RESTRICTED ROWS 10000
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -865,6 +865,11 @@ VALUES ('default', 'won', '180 days',
         true);
 
 /*
+ * Parallel labels: the readers are PARALLEL SAFE (they only read, with the
+ * caller's rights); lead_win_probabilities is RESTRICTED (its exception
+ * block is a subtransaction, which a parallel worker cannot start);
+ * train_predictive writes, so UNSAFE.
+ *
  * The trigger function is nobody's to call (a trigger does not check
  * EXECUTE).  The internal helpers keep EXECUTE for PUBLIC: predict() and
  * the reports call them with the caller's rights, and they read only what
