@@ -69,9 +69,10 @@ SELECT p.proname AS function, p.prokind AS kind,
   FROM pg_proc p
  WHERE p.pronamespace = 'leadqual'::regnamespace
  ORDER BY p.prokind, public DESC, writer DESC, p.proname;
--- no name is overloaded but attribute_paths (an aggregate takes no DEFAULTs,
--- so its optional nulls and markov_order are two more overloads, and so are
--- their transition functions)
+-- no name is overloaded but attribute_paths and logistic_regression (an
+-- aggregate takes no DEFAULTs, so attribute_paths' optional nulls and
+-- markov_order are two more overloads, logistic_regression's l2 one more,
+-- and so are their transition functions)
 SELECT p.proname, count(*) FROM pg_proc p
  WHERE p.pronamespace = 'leadqual'::regnamespace GROUP BY 1 HAVING count(*) > 1;
 

@@ -61,6 +61,9 @@ SELECT setval(pg_get_serial_sequence('leadqual.lead', 'lead_id'), 10000) > 0 AS 
 
 -- results of the read-only calls, by search_path
 CREATE TABLE public.sp_got (variant text, what text, result jsonb);
+CREATE TABLE public.sp_logit (y boolean, x float8);
+INSERT INTO public.sp_logit VALUES (true, 0), (true, 0), (true, 0), (false, 0),
+                                   (true, 1), (false, 1), (false, 1), (false, 1);
 -- threshold_analysis counts every lead of a model, and the writes add
 -- leads: each path's result is compared with the same call made, in the
 -- same statement, by a function whose own search_path is clean
@@ -142,7 +145,7 @@ RESET search_path;
 DISCARD TEMP;
 
 -- every read-only call gave under each hostile path what it gave under the
--- clean one: 26 results per path, none differs, none is empty
+-- clean one: 27 results per path, none differs, none is empty
 SELECT variant, count(*) FROM public.sp_got GROUP BY 1 ORDER BY 1;
 SELECT g.variant, g.what
   FROM public.sp_got g JOIN public.sp_got c ON c.what = g.what AND c.variant = 'clean'
@@ -150,6 +153,11 @@ SELECT g.variant, g.what
 SELECT what FROM public.sp_got
  WHERE result IS NULL OR result = 'null' OR result = '[]' OR result = '{}';
 SELECT variant, result FROM public.sp_got WHERE what = 'attribution' ORDER BY 1;
+-- logistic_regression under the clean path: the 2x2 fit (ln 3 = 1.0986…,
+-- -2 ln 3), its ridge fit, logit_predict at intercept 0, slope 1, x = 0.5
+-- (1 / (1 + e^-0.5) = 0.6224593312…), and the state's fit (0, 0)
+SELECT jsonb_array_elements_text(result) AS logistic FROM public.sp_got
+ WHERE variant = 'clean' AND what = 'logistic_regression';
 -- window_funnel visit → pricing page → demo within 7 days: lead 1 visits
 -- 2/23, sees pricing 2/24, demos 2/27: 3; lead 2 (demo_request, page_view)
 -- has no visit: 0; lead 4 visits once: 1; lead 3 has no events
@@ -212,12 +220,12 @@ SELECT p.proname FROM pg_proc p
  WHERE p.pronamespace = 'leadqual'::regnamespace
    AND (has_function_privilege('public', p.oid, 'EXECUTE') OR p.proname IN ('rescore', 'generate_demo'))
    AND p.proname <> ALL ('{score,explain_score,fit_score,grade,engagement_score,engagement_detail,
-                          mql_crossing,mql_peak,threshold_analysis,window_funnel,lead_timeline,attribute_paths,attribution,lead_attribution,attribute_journeys,path_counts_in,path_counts_out,path_counts_recv,path_counts_send,report_month,report_rate,report_seconds,report_html,score_by_lead,can_transition,accept,qualify,open_opportunity,
+                          mql_crossing,mql_peak,threshold_analysis,window_funnel,lead_timeline,attribute_paths,attribution,lead_attribution,attribute_journeys,path_counts_in,path_counts_out,path_counts_recv,path_counts_send,logistic_regression,logit_predict,logit_rows_in,logit_rows_out,logit_rows_recv,logit_rows_send,report_month,report_rate,report_seconds,report_html,score_by_lead,can_transition,accept,qualify,open_opportunity,
                           close_opportunity,reject,transition,rescore,generate_demo}'::text[])
  ORDER BY 1;
 
 SET client_min_messages = warning;
-DROP TABLE public.sp_got, public.sp_leads, public.sp_stale;
+DROP TABLE public.sp_logit, public.sp_got, public.sp_leads, public.sp_stale;
 DROP FUNCTION public.sp_clean_threshold(text), public.sp_clean_html(text), public.sp_clean_attr(text, text), public.sp_attr(text, text);
 DROP SCHEMA evil CASCADE;
 DROP EXTENSION leadqual CASCADE;

@@ -62,6 +62,15 @@ INSERT INTO public.sp_got SELECT :'v', 'path_counts text', pg_catalog.to_jsonb(A
            leadqual.path_counts_final(leadqual.path_counts_in(leadqual.path_counts_out(s.st)))::pg_catalog.text,
            leadqual.path_counts_final(s.st)::pg_catalog.text])
   FROM (SELECT leadqual.attribute_paths_trans(NULL, 'markov', '{A,B,A}', 1, 2, 1, 1) AS st) s;
+-- logistic_regression: the 2x2 table of sql/logistic_regression.sql, with
+-- and without l2; logit_predict; a state through text I/O (x = 2: 1 of 2,
+-- x = -1: 1 of 2, so the fit is 0, 0)
+INSERT INTO public.sp_got SELECT :'v', 'logistic_regression', pg_catalog.to_jsonb(ARRAY[
+           (SELECT leadqual.logistic_regression(d.y, ARRAY[d.x]) FROM public.sp_logit d)::pg_catalog.text,
+           (SELECT leadqual.logistic_regression(d.y, ARRAY[d.x], 1) FROM public.sp_logit d)::pg_catalog.text,
+           leadqual.logit_predict(ROW('{0,1}', NULL, NULL, 1, true, 1)::leadqual.logit_fit, '{0.5}')::pg_catalog.text,
+           leadqual.logistic_regression_final(leadqual.logit_rows_in(leadqual.logit_rows_out(
+               leadqual.logit_rows_in('TFFMUgAAAAEAAAABAAAAAAAAAAAAAAAAAAAAAAAAAAQ/8AAAAAAAAEAAAAAAAAAAAAAAAAAAAAC/8AAAAAAAAD/wAAAAAAAAv/AAAAAAAAAAAAAAAAAAAEAAAAAAAAAA'))))::pg_catalog.text]);
 INSERT INTO public.sp_got SELECT :'v', 'attribution', pg_catalog.jsonb_agg(pg_catalog.jsonb_build_array(v.m,
            public.sp_attr('attribution', v.m) OPERATOR(pg_catalog.=) public.sp_clean_attr('attribution', v.m),
            public.sp_attr('lead_attribution', v.m) OPERATOR(pg_catalog.=) public.sp_clean_attr('lead_attribution', v.m),
