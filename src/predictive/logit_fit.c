@@ -128,7 +128,8 @@ lf_pass(const LogitRows *lr, const double *beta, double *g, double *h, double *l
 		double		mu = logit_probability(eta);
 		double		e = exp(-fabs(eta));
 		double		w = e / ((1.0 + e) * (1.0 + e));
-		double		r = y - mu;
+		/* y - mu without cancellation: 1 - mu is the probability at -eta */
+		double		r = y > 0.0 ? logit_probability(-eta) : -mu;
 
 		if ((i & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();

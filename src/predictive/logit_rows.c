@@ -671,7 +671,7 @@ lq_logistic_regression_trans(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("x of logistic_regression must have the same length in every row of a group"),
-				 errdetail("The group began with %d features and a row has %d.", lr->nfeatures, n),
+				 errdetail("x had %d elements in the group's first row and has %d in this one.", lr->nfeatures, n),
 				 errhint("Build x with the same features, in the same order, for every row.")));
 
 	xv = (const double *) ARR_DATA_PTR(x);
