@@ -63,16 +63,6 @@ PG_FUNCTION_INFO_V1(lq_logit_predict);
 #define LF_PIVOT_TOL		1e-12
 
 /*
- * logit_softplus
- *		log(1 + e^eta) without overflow for large eta or loss for small.
- */
-static inline double
-logit_softplus(double eta)
-{
-	return (eta > 0.0 ? eta : 0.0) + log1p(exp(-fabs(eta)));
-}
-
-/*
  * logit_probability
  *		1 / (1 + e^-eta), stable on both sides.
  */
@@ -125,15 +115,17 @@ lf_pass(const LogitRows *lr, const double *beta, double *g, double *h, double *l
 		double		y = row[0];
 		const double *x = row + 1;
 		double		eta = logit_eta(beta, x, k);
-		double		mu = logit_probability(eta);
 		double		e = exp(-fabs(eta));
-		double		w = e / ((1.0 + e) * (1.0 + e));
-		/* y - mu without cancellation: 1 - mu is the probability at -eta */
-		double		r = y > 0.0 ? logit_probability(-eta) : -mu;
+		/* mu = P(y = 1) and 1 - mu, each without cancellation */
+		double		mu = eta >= 0.0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
+		double		one_minus_mu = eta >= 0.0 ? e / (1.0 + e) : 1.0 / (1.0 + e);
+		double		w = mu * one_minus_mu;
+		double		r = y > 0.0 ? one_minus_mu : -mu;
 
 		if ((i & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
-		sum += y * eta - logit_softplus(eta);
+		/* y eta - log(1 + e^eta), the softplus written for both signs */
+		sum += y * eta - ((eta > 0.0 ? eta : 0.0) + log1p(e));
 		g[0] += r;
 		h[0] += w;
 		for (int a = 0; a < k; a++)
