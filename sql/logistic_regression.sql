@@ -1,6 +1,9 @@
 -- logistic_regression and logit_predict (SPEC §8) on data whose maximum
 -- likelihood fit is known in closed form.
+SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS leadqual CASCADE;
 CREATE EXTENSION leadqual;
+RESET client_min_messages;
 SET extra_float_digits = 0;
 
 -- A 2x2 table.  x = 0: 3 of 4 converted, x = 1: 1 of 4.  With one binary
