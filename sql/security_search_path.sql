@@ -15,6 +15,9 @@ DROP TABLE IF EXISTS public.sp_got, public.sp_leads, public.sp_stale;
 CREATE EXTENSION leadqual;
 RESET client_min_messages;
 SET timezone = 'UTC';
+-- every move below also builds and sends its hand-off notification
+-- (nobody listens)
+SET leadqual.notify_channel = 'sp_handoff';
 
 -- Model sp uses every kind of rule.  Fit: vp (regex) 20, industry in a list
 -- 10, a corporate e-mail (regex) 5, 100+ employees (range) 5, a tier
@@ -73,6 +76,9 @@ CREATE FUNCTION public.sp_clean_threshold(m text) RETURNS jsonb LANGUAGE sql STA
 CREATE FUNCTION public.sp_clean_html(m text) RETURNS text LANGUAGE sql STABLE
     SET search_path = pg_catalog
     AS $$ SELECT leadqual.report_html(m) $$;
+CREATE FUNCTION public.sp_clean_accounts() RETURNS jsonb LANGUAGE sql STABLE
+    SET search_path = pg_catalog
+    AS $$ SELECT jsonb_agg(a ORDER BY a.account) FROM leadqual.account_status a $$;
 -- attribution (goal mql) under the caller's path and
 -- under a clean one; 'leads 1 2' is lead_attribution of leads 1 and 2 only
 CREATE FUNCTION public.sp_attr(what text, m text) RETURNS jsonb LANGUAGE sql STABLE
@@ -145,7 +151,7 @@ RESET search_path;
 DISCARD TEMP;
 
 -- every read-only call gave under each hostile path what it gave under the
--- clean one: 27 results per path, none differs, none is empty
+-- clean one: 30 results per path, none differs, none is empty
 SELECT variant, count(*) FROM public.sp_got GROUP BY 1 ORDER BY 1;
 SELECT g.variant, g.what
   FROM public.sp_got g JOIN public.sp_got c ON c.what = g.what AND c.variant = 'clean'
@@ -221,11 +227,11 @@ SELECT p.proname FROM pg_proc p
    AND (has_function_privilege('public', p.oid, 'EXECUTE') OR p.proname IN ('rescore', 'generate_demo'))
    AND p.proname <> ALL ('{score,explain_score,fit_score,grade,engagement_score,engagement_detail,
                           mql_crossing,mql_peak,threshold_analysis,window_funnel,lead_timeline,attribute_paths,attribution,lead_attribution,attribute_journeys,path_counts_in,path_counts_out,path_counts_recv,path_counts_send,logistic_regression,logit_predict,logit_rows_in,logit_rows_out,logit_rows_recv,logit_rows_send,report_month,report_rate,report_seconds,report_html,score_by_lead,can_transition,accept,qualify,open_opportunity,
-                          close_opportunity,reject,transition,rescore,generate_demo}'::text[])
+                          close_opportunity,reject,transition,rescore,generate_demo,account_key,free_mail_domains}'::text[])
  ORDER BY 1;
 
 SET client_min_messages = warning;
 DROP TABLE public.sp_logit, public.sp_got, public.sp_leads, public.sp_stale;
-DROP FUNCTION public.sp_clean_threshold(text), public.sp_clean_html(text), public.sp_clean_attr(text, text), public.sp_attr(text, text);
+DROP FUNCTION public.sp_clean_threshold(text), public.sp_clean_html(text), public.sp_clean_accounts(), public.sp_clean_attr(text, text), public.sp_attr(text, text);
 DROP SCHEMA evil CASCADE;
 DROP EXTENSION leadqual CASCADE;

@@ -135,3 +135,16 @@ INSERT INTO public.sp_got SELECT :'v', 'report_html', pg_catalog.to_jsonb(ARRAY[
            (SELECT pg_catalog.count(*) FROM pg_catalog.regexp_matches(p.a, '<h2 ', 'g') m) OPERATOR(pg_catalog.=) 6,
            p.a OPERATOR(pg_catalog.=) public.sp_clean_html(NULL), p.b OPERATOR(pg_catalog.=) public.sp_clean_html('sp')])
   FROM (SELECT leadqual.report_html() AS a, leadqual.report_html('sp') AS b) p;
+-- accounts: account_key and free_mail_domains on leads 1-4 (lead 2's gmail
+-- address has no account), and the account_status view over them
+INSERT INTO public.sp_got SELECT :'v', 'account_key', pg_catalog.jsonb_agg(pg_catalog.jsonb_build_array(l.lead_id,
+           leadqual.account_key(l.email, l.account), leadqual.account_key(l.email, 'CRM-1 ')) ORDER BY l.lead_id)
+  FROM leadqual.lead l WHERE l.lead_id OPERATOR(pg_catalog.<=) 4;
+INSERT INTO public.sp_got SELECT :'v', 'free_mail_domains', pg_catalog.to_jsonb(leadqual.free_mail_domains());
+-- (the writes add leads to corp.example: compared with the same read made
+-- in the same statement under a clean path, public.sp_clean_accounts)
+INSERT INTO public.sp_got SELECT :'v', 'account_status', pg_catalog.to_jsonb(ARRAY[
+           (SELECT pg_catalog.jsonb_agg(a ORDER BY a.account) FROM leadqual.account_status a)
+           OPERATOR(pg_catalog.=) public.sp_clean_accounts(),
+           (SELECT pg_catalog.count(*) FROM leadqual.account_status a
+             WHERE a.account OPERATOR(pg_catalog.=) 'corp.example') OPERATOR(pg_catalog.=) 1]);

@@ -24,7 +24,8 @@ column is covered without editing this file:
               so it is followed by every scoring path.
 
 attribution.py adds the attribution cases (forged path_counts states,
-paths, loops, parallel and partitionwise plans, attribution over tables).
+paths, loops, parallel and partitionwise plans, attribution over tables);
+accounts.py the account_key, account_status and notification payload cases.
 A case may say what it expects (expect: "ok", a SQLSTATE, or several
 joined by "|"); any other outcome is a failure.
 """
@@ -343,8 +344,10 @@ def state_mutations(hexstate):
 
 
 def all_cases(cur, seed=8):
-    import attribution      # it builds on Case
+    import accounts         # they build on Case
+    import attribution
     rng = random.Random(seed)
     yield from function_cases(cur, rng)
     yield from dml_cases(cur)
     yield from attribution.all_attribution_cases(cur)
+    yield from accounts.all_account_cases(cur)

@@ -28,7 +28,9 @@ statement_timeout.  What each check proves:
 Any other error with a SQLSTATE is a clean refusal and is counted by code.
 
 Last, a concurrency check: attribution() and friends read while another
-session inserts touches and wins leads (attribution.concurrency).
+session inserts touches and wins leads (attribution.concurrency), and the
+hand-off check: a listener receives and parses one notification per
+committed stage move, none for a rolled-back one (accounts.notify_check).
 """
 import math
 import re
@@ -40,6 +42,7 @@ from decimal import Decimal
 import psycopg2
 import psycopg2.extensions
 
+import accounts
 import attribution
 import pcstate
 import values
@@ -243,6 +246,15 @@ def main():
             outcomes["accepted, then failed"] += 1
             failures.append(("accepted, then failed", Case(what, "-"), detail, "(concurrent reads and writes)"))
         print(f"hostile: concurrency: {reads} reads while another session committed {writes} writes, {len(errors)} failed")
+    if not only or only == "notify":
+        errors, moves = accounts.notify_check(connect)
+        groups["notify"] += moves
+        total += moves
+        outcomes["ok"] += moves - len(errors)
+        for what, detail in errors:
+            outcomes["wrong result"] += 1
+            failures.append(("wrong result", Case(what, "-"), detail, "(a listener and a writer, test/hostile/accounts.py)"))
+        print(f"hostile: notify: {moves} committed moves received and parsed, {len(errors)} failed")
     secs = time.time() - start
 
     print(f"hostile: {total} cases in {secs:.0f} s ({', '.join(f'{g} {n}' for g, n in sorted(groups.items()))})")
