@@ -128,7 +128,7 @@ lf_pass(const LogitRows *lr, const double *beta, double *g, double *h, double *l
 		double		mu = logit_probability(eta);
 		double		e = exp(-fabs(eta));
 		double		w = e / ((1.0 + e) * (1.0 + e));
-		double		r = y - mu;
+		double		r = y > 0.5 ? logit_probability(-eta) : -mu;	/* 1 - mu without rounding to 0 */
 
 		if ((i & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
