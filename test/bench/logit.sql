@@ -14,15 +14,15 @@ DROP TABLE IF EXISTS bench_logit;
 -- 20 features of mixed scales (binary, counts, a company size to 1e5, correlated
 -- columns), y from a logistic model; deterministic (hash of the row number)
 CREATE TABLE bench_logit AS
-SELECT i AS id, (hashint4(i) & 65535) / 65536.0 < 1 / (1 + exp(-(-1 + 0.5 * (i % 2) - 0.2 * (i % 7) + 1e-5 * ((i * 7919) % 100000)
-                                                                  + 0.3 * ((hashint4(i * 3) & 1023) / 1024.0))))
+SELECT i AS id, (hashint8(i) & 65535) / 65536.0 < 1 / (1 + exp(-(-1 + 0.5 * (i % 2) - 0.2 * (i % 7) + 1e-5 * ((i * 7919) % 100000)
+                                                                  + 0.3 * ((hashint8(i * 3) & 1023) / 1024.0))))
          AS y,
        ARRAY[i % 2, (i / 2) % 2, (i % 100 = 0)::int, i % 7, (i * 13) % 40, (i * 7919) % 100000,
-             (hashint4(i * 3) & 1023) / 1024.0, (hashint4(i * 3) & 1023) / 1024.0 + (hashint4(i * 5) & 255) / 2048.0,
+             (hashint8(i * 3) & 1023) / 1024.0, (hashint8(i * 3) & 1023) / 1024.0 + (hashint8(i * 5) & 255) / 2048.0,
              ((i * 31) % 1000) / 100.0, ln(1 + (i * 7919) % 100000), (i % 5 = 1)::int, (i % 5 = 2)::int,
-             (hashint4(i * 7) & 4095) / 40.96, (i % 11) * 0.01, sqrt(i % 997), (i * 17) % 3, (hashint4(i * 11) & 1) ,
-             ((i * 101) % 257) - 128, (i % 13) ^ 2, (hashint4(i * 13) & 65535) / 65536.0]::float8[] AS x
-  FROM generate_series(1, :rows) i;
+             (hashint8(i * 7) & 4095) / 40.96, (i % 11) * 0.01, sqrt(i % 997), (i * 17) % 3, (hashint8(i * 11) & 1) ,
+             ((i * 101) % 257) - 128, (i % 13) ^ 2, (hashint8(i * 13) & 65535) / 65536.0]::float8[] AS x
+  FROM generate_series(1::bigint, :rows) i;
 VACUUM ANALYZE bench_logit;
 CHECKPOINT;
 \set QUIET off
