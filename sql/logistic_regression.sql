@@ -77,9 +77,9 @@ SELECT (f).converged, (f).std_errors IS NULL AS no_se,
        (f).log_likelihood BETWEEN -1e-6 AND 0 AS loglik_near_0
   FROM (SELECT leadqual.logistic_regression(x > 0, ARRAY[x]) AS f
           FROM (VALUES (-2.0::float8), (-1), (1), (2)) v(x)) s;
--- one class only: the intercept runs off (by about 1 per step, so the
--- 100 steps run out before the weights vanish), not converged
-SELECT (f).converged, (f).iterations, (f).coefficients[1] > 10 AS large_intercept
+-- one class only: the intercept would run off to infinity whatever the
+-- features, so no step is taken: not converged, 0 steps, coefficients 0
+SELECT (f).converged, (f).iterations, (f).coefficients, (f).std_errors IS NULL AS no_se
   FROM (SELECT leadqual.logistic_regression(true, ARRAY[x]) AS f FROM t22) s;
 -- a penalty makes separable data converge (the intercept is not penalised,
 -- but both classes are present)

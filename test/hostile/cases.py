@@ -25,7 +25,10 @@ column is covered without editing this file:
 
 attribution.py adds the attribution cases (forged path_counts states,
 paths, loops, parallel and partitionwise plans, attribution over tables);
-accounts.py the account_key, account_status and notification payload cases.
+accounts.py the account_key, account_status and notification payload cases;
+logit.py the logistic regression ones (hostile rows, data without a finite
+fit, forged and flipped logit_rows states, logit_predict, parallel and
+partitionwise plans; every fit finite and coherent).
 A case may say what it expects (expect: "ok", a SQLSTATE, or several
 joined by "|"); any other outcome is a failure.
 """
@@ -346,8 +349,10 @@ def state_mutations(hexstate):
 def all_cases(cur, seed=8):
     import accounts         # they build on Case
     import attribution
+    import logit
     rng = random.Random(seed)
     yield from function_cases(cur, rng)
     yield from dml_cases(cur)
     yield from attribution.all_attribution_cases(cur)
     yield from accounts.all_account_cases(cur)
+    yield from logit.all_logit_cases(cur)

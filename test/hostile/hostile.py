@@ -21,7 +21,8 @@ statement_timeout.  What each check proves:
   wrong result
              an attribution result that does not add up, or that a parallel
              or partitionwise plan changed (the fixture's checks raise
-             HX001-HX003);
+             HX001-HX003); a logistic fit with a non-finite or incoherent
+             field, or one a plan or a round trip changed (HX004);
   unexpected a case that says what it expects (a forged path_counts state
              must be refused with 22P03, a legal one accepted) got
              something else.
@@ -44,13 +45,16 @@ import psycopg2.extensions
 
 import accounts
 import attribution
+import logit
 import pcstate
 import values
 from cases import all_cases, resolve, state_mutations, Case, STORED_CHECK
 
 BAD_CODES = {"XX000": "XX000", "XX001": "XX001", "XX002": "XX002", "57014": "timeout",
              # the fixture's attribution checks (hostile.check_credit, same_credit, check_attribution)
-             "HX001": "wrong result", "HX002": "wrong result", "HX003": "wrong result"}
+             "HX001": "wrong result", "HX002": "wrong result", "HX003": "wrong result",
+             # logit.py's checks of a fit (hostile.lr_check, lr_same)
+             "HX004": "wrong result"}
 FAILURES = ("crash", "non-finite", "accepted, then failed", "driver error", "unexpected") + tuple(BAD_CODES.values())
 NONFINITE_TEXT = re.compile(r"(?<![A-Za-z])(NaN|-?Infinity)(?![A-Za-z])")
 FLOAT_OIDS = {700, 701, 1700}
@@ -205,6 +209,7 @@ def main():
     composite_oids = set(cur.fetchone()[0])
     cur.execute(resolve("SELECT encode({state}, 'hex')"))
     values.HOSTILE["bytea"] += state_mutations(cur.fetchone()[0])
+    logit.setup(cur)
     valid = attribution.pc_valid(cur)
     pcs, cs = attribution.path_counts_values(valid, pcstate.forgeries(valid))
     for t, vs in (("leadqual.path_counts", pcs), ("cstring", cs)):
