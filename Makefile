@@ -25,6 +25,7 @@ OBJS = \
 	src/lifecycle/automatic_moves.o \
 	src/lifecycle/rescore_store.o \
 	src/lifecycle/lifecycle.o \
+	src/lifecycle/notify.o \
 	src/reports/window_funnel.o \
 	src/reports/timeline.o \
 	src/reports/threshold_analysis.o \
@@ -51,6 +52,7 @@ SQL_SOURCES = \
 	src/sql/predictive.sql \
 	src/sql/predictive_models.sql \
 	src/sql/reports.sql \
+	src/sql/accounts.sql \
 	src/sql/threshold.sql \
 	src/sql/attribution.sql \
 	src/sql/report_html.sql \

@@ -203,11 +203,10 @@ SELECT e.feature, e.value FROM leadqual.explain_prediction(1, 'hand2', '2025-12-
 -- 1e-15 (a few units in the last place), and ln(p / (1 - p)) is the sum to
 -- 1e-9: lead 1's p is 0.99999927, and 1 - p (7.3e-7) carries the float's
 -- absolute error of 1.1e-16, so ln(p / (1 - p)) itself is only good to
--- about 1.5e-10 there (the other leads agree to 2e-15)
+-- about 1.5e-10 there
 SELECT count(*) AS leads,
        count(*) FILTER (WHERE abs(1 / (1 + exp(-x.total)) - x.p) > 1e-15) AS p_off,
-       count(*) FILTER (WHERE abs(x.total - ln(x.p / (1 - x.p))) > 1e-9) AS log_odds_off,
-       count(*) FILTER (WHERE abs(x.total - ln(x.p / (1 - x.p))) > 2e-15) AS log_odds_off_2e_15
+       count(*) FILTER (WHERE abs(x.total - ln(x.p / (1 - x.p))) > 1e-9) AS log_odds_off
   FROM (SELECT l.lead_id, leadqual.predict(l.lead_id, 'hand2', '2025-12-31') AS p,
                (SELECT sum(e.contribution) FROM leadqual.explain_prediction(l.lead_id, 'hand2', '2025-12-31') e) AS total
           FROM leadqual.lead l) x;

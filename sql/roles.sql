@@ -34,6 +34,9 @@ RESET ROLE;
 SET ROLE lq_test_reader;
 SELECT lead_id, stage, owner FROM leadqual.lead;
 SELECT count(*) FROM leadqual.stage_history;
+-- … and the accounts: lead 1 has no e-mail, so no account yet
+SELECT count(*) AS accounts FROM leadqual.account_status;
+SELECT leadqual.account_key('x@Acme.com', NULL) AS account_key;
 SELECT pg_temp.try($$INSERT INTO leadqual.event (lead_id, event_type, occurred_at) VALUES (1, 'page_view', now())$$);
 SELECT pg_temp.try($$SELECT leadqual.reject(1, 'no_budget')$$);
 RESET ROLE;
@@ -71,8 +74,8 @@ SELECT p.proname AS function, p.prokind AS kind,
  ORDER BY p.prokind, public DESC, writer DESC, p.proname;
 -- no name is overloaded but attribute_paths and logistic_regression (an
 -- aggregate takes no DEFAULTs, so attribute_paths' optional nulls and
--- markov_order are two more overloads, logistic_regression's l2 one, and so
--- are their transition functions)
+-- markov_order are two more overloads, logistic_regression's l2 one more,
+-- and so are their transition functions)
 SELECT p.proname, count(*) FROM pg_proc p
  WHERE p.pronamespace = 'leadqual'::regnamespace GROUP BY 1 HAVING count(*) > 1;
 
@@ -92,6 +95,7 @@ INSERT INTO internal_calls VALUES
     ($$SELECT leadqual.add_missing_score_states('default')$$),
     ($$SELECT leadqual.lock_score_states()$$),
     ($$SELECT leadqual.auto_scoring_enabled()$$),
+    ($$SELECT leadqual.notify_move(1, 1, 'r1', 'mql', 'sal', now(), 'sales', NULL, 1, 'x')$$),
     ($$SELECT leadqual.rescore()$$),
     ($$SELECT leadqual.generate_demo(1)$$),
     ($$SELECT count(*) FROM leadqual.demo_leads(1, 1, now(), 1)$$);

@@ -15,6 +15,9 @@ DROP TABLE IF EXISTS public.sp_got, public.sp_leads, public.sp_stale;
 CREATE EXTENSION leadqual;
 RESET client_min_messages;
 SET timezone = 'UTC';
+-- every move below also builds and sends its hand-off notification
+-- (nobody listens)
+SET leadqual.notify_channel = 'sp_handoff';
 
 -- Model sp uses every kind of rule.  Fit: vp (regex) 20, industry in a list
 -- 10, a corporate e-mail (regex) 5, 100+ employees (range) 5, a tier
@@ -61,6 +64,9 @@ SELECT setval(pg_get_serial_sequence('leadqual.lead', 'lead_id'), 10000) > 0 AS 
 
 -- results of the read-only calls, by search_path
 CREATE TABLE public.sp_got (variant text, what text, result jsonb);
+CREATE TABLE public.sp_logit (y boolean, x float8);
+INSERT INTO public.sp_logit VALUES (true, 0), (true, 0), (true, 0), (false, 0),
+                                   (true, 1), (false, 1), (false, 1), (false, 1);
 -- threshold_analysis counts every lead of a model, and the writes add
 -- leads: each path's result is compared with the same call made, in the
 -- same statement, by a function whose own search_path is clean
@@ -70,6 +76,9 @@ CREATE FUNCTION public.sp_clean_threshold(m text) RETURNS jsonb LANGUAGE sql STA
 CREATE FUNCTION public.sp_clean_html(m text) RETURNS text LANGUAGE sql STABLE
     SET search_path = pg_catalog
     AS $$ SELECT leadqual.report_html(m) $$;
+CREATE FUNCTION public.sp_clean_accounts() RETURNS jsonb LANGUAGE sql STABLE
+    SET search_path = pg_catalog
+    AS $$ SELECT jsonb_agg(a ORDER BY a.account) FROM leadqual.account_status a $$;
 -- attribution (goal mql) under the caller's path and
 -- under a clean one; 'leads 1 2' is lead_attribution of leads 1 and 2 only
 CREATE FUNCTION public.sp_attr(what text, m text) RETURNS jsonb LANGUAGE sql STABLE
@@ -168,7 +177,7 @@ RESET search_path;
 DISCARD TEMP;
 
 -- every read-only call gave under each hostile path what it gave under the
--- clean one: 31 results per path, none differs, none is empty
+-- clean one: 35 results per path, none differs, none is empty
 SELECT variant, count(*) FROM public.sp_got GROUP BY 1 ORDER BY 1;
 SELECT g.variant, g.what
   FROM public.sp_got g JOIN public.sp_got c ON c.what = g.what AND c.variant = 'clean'
@@ -176,6 +185,11 @@ SELECT g.variant, g.what
 SELECT what FROM public.sp_got
  WHERE result IS NULL OR result = 'null' OR result = '[]' OR result = '{}';
 SELECT variant, result FROM public.sp_got WHERE what = 'attribution' ORDER BY 1;
+-- logistic_regression under the clean path: the 2x2 fit (ln 3 = 1.0986…,
+-- -2 ln 3), its ridge fit, logit_predict at intercept 0, slope 1, x = 0.5
+-- (1 / (1 + e^-0.5) = 0.6224593312…), and the state's fit (0, 0)
+SELECT jsonb_array_elements_text(result) AS logistic FROM public.sp_got
+ WHERE variant = 'clean' AND what = 'logistic_regression';
 -- window_funnel visit → pricing page → demo within 7 days: lead 1 visits
 -- 2/23, sees pricing 2/24, demos 2/27: 3; lead 2 (demo_request, page_view)
 -- has no visit: 0; lead 4 visits once: 1; lead 3 has no events
@@ -249,16 +263,16 @@ SELECT p.proname FROM pg_proc p
  WHERE p.pronamespace = 'leadqual'::regnamespace
    AND (has_function_privilege('public', p.oid, 'EXECUTE') OR p.proname IN ('rescore', 'generate_demo'))
    AND p.proname <> ALL ('{score,explain_score,fit_score,grade,engagement_score,engagement_detail,
-                          mql_crossing,mql_peak,threshold_analysis,window_funnel,lead_timeline,attribute_paths,attribution,lead_attribution,attribute_journeys,path_counts_in,path_counts_out,path_counts_recv,path_counts_send,report_month,report_rate,report_seconds,report_html,score_by_lead,can_transition,accept,qualify,open_opportunity,
+                          mql_crossing,mql_peak,threshold_analysis,window_funnel,lead_timeline,attribute_paths,attribution,lead_attribution,attribute_journeys,path_counts_in,path_counts_out,path_counts_recv,path_counts_send,logistic_regression,logit_predict,logit_rows_in,logit_rows_out,logit_rows_recv,logit_rows_send,report_month,report_rate,report_seconds,report_html,score_by_lead,can_transition,accept,qualify,open_opportunity,
                           predict,explain_prediction,predictions,train_predictive,lead_win_probabilities,predictive_lead_vector,
                           predictive_model_row,predictive_observations,predictive_vectors,predictive_split,predictive_feature_kind,
-                          predictive_holdout_key,predictive_eta,predictive_feature_list,predictive_bases,logit_predict,
-                          close_opportunity,reject,transition,rescore,generate_demo}'::text[])
+                          predictive_holdout_key,predictive_eta,predictive_feature_list,predictive_bases,
+                          close_opportunity,reject,transition,rescore,generate_demo,account_key,free_mail_domains}'::text[])
  ORDER BY 1;
 
 SET client_min_messages = warning;
-DROP TABLE public.sp_got, public.sp_leads, public.sp_stale;
-DROP FUNCTION public.sp_clean_threshold(text), public.sp_clean_html(text), public.sp_clean_attr(text, text), public.sp_attr(text, text),
+DROP TABLE public.sp_logit, public.sp_got, public.sp_leads, public.sp_stale;
+DROP FUNCTION public.sp_clean_threshold(text), public.sp_clean_html(text), public.sp_clean_accounts(), public.sp_clean_attr(text, text), public.sp_attr(text, text),
     public.sp_clean_pred(text), public.sp_pred(text), public.sp_train();
 DROP SCHEMA evil CASCADE;
 DROP EXTENSION leadqual CASCADE;

@@ -21,8 +21,35 @@
 PG_MODULE_MAGIC;
 
 bool		lq_auto_scoring = true;
+char	   *lq_notify_channel = NULL;
 
 void		_PG_init(void);
+
+/*
+ * lq_check_notify_channel
+ *		GUC check hook of leadqual.notify_channel: a channel name is an
+ *		identifier of at most NAMEDATALEN - 1 bytes (pg_notify refuses a
+ *		longer one), so a setting that could never be used is refused when
+ *		it is set rather than at the first stage move, which would then
+ *		fail.  The empty string turns notifications off.
+ */
+static bool
+lq_check_notify_channel(char **newval, void **extra, GucSource source)
+{
+	size_t		len = *newval ? strlen(*newval) : 0;
+
+	if (len >= NAMEDATALEN)
+	{
+		GUC_check_errcode(ERRCODE_INVALID_PARAMETER_VALUE);
+		GUC_check_errmsg("leadqual.notify_channel must be at most %d bytes long",
+						 NAMEDATALEN - 1);
+		GUC_check_errdetail("The channel name given is %zu bytes long; NOTIFY channel names are identifiers of at most %d bytes.",
+							len, NAMEDATALEN - 1);
+		GUC_check_errhint("Use a shorter channel name, e.g. leadqual_handoff, or the empty string to turn notifications off.");
+		return false;
+	}
+	return true;
+}
 
 /*
  * _PG_init
@@ -49,6 +76,14 @@ _PG_init(void)
 							PGC_USERSET,
 							GUC_UNIT_KB,
 							NULL, NULL, NULL);
+	DefineCustomStringVariable("leadqual.notify_channel",
+							   "NOTIFY channel that every stage move is sent to, as a JSON payload.",
+							   "Empty (the default) sends nothing. Listeners get the payload when the move commits.",
+							   &lq_notify_channel,
+							   "",
+							   PGC_USERSET,
+							   0,
+							   lq_check_notify_channel, NULL, NULL);
 #if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("leadqual");
 #else

@@ -19,6 +19,9 @@
 /* GUC leadqual.auto_scoring */
 extern bool lq_auto_scoring;
 
+/* GUC leadqual.notify_channel: "" = no hand-off notifications */
+extern char *lq_notify_channel;
+
 /* ----------------------------------------------------------------
  * Helpers (leadqual.c)
  * ---------------------------------------------------------------- */

@@ -4,7 +4,8 @@
 #   the pg_cron scheduling test (test/cron/), the pg_dump/pg_restore
 #   round trip (test/dump/), the HTML report in xmllint and headless
 #   Chromium (test/html/), attribute_paths against an exact rational
-#   reference (test/attribution/), the hostile-input suite (test/hostile/) and
+#   reference (test/attribution/), logistic_regression against numpy and
+#   scikit-learn (test/predictive/), the hostile-input suite (test/hostile/) and
 #   sqlsmith (test/sqlsmith/, about two minutes), and last the sanitizer
 #   run (test/sanitize/: UBSan build, server under Valgrind, about five
 #   minutes; it reinstalls the normal build after).
@@ -13,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . test/lib.sh
 
-lq_install_packages "${lq_base_packages[@]}" postgresql-$PGVER-cron python3-psycopg2 sqlsmith \
+lq_install_packages "${lq_base_packages[@]}" postgresql-$PGVER-cron python3-psycopg2 python3-numpy python3-sklearn sqlsmith \
     clang-14 libclang-rt-14-dev valgrind libxml2-utils chromium
 lq_build_install
 
@@ -27,7 +28,7 @@ if ! pg_virtualenv -t -v "$PGVER" make -s PG_CONFIG="$PG_CONFIG" installcheck; t
     done
 fi
 
-for t in test/cron/*.sh test/dump/*.sh test/html/run.sh test/attribution/run.sh test/hostile/run.sh test/sqlsmith/run.sh test/sanitize/run.sh; do
+for t in test/cron/*.sh test/dump/*.sh test/html/run.sh test/attribution/run.sh test/predictive/run.sh test/hostile/run.sh test/sqlsmith/run.sh test/sanitize/run.sh; do
     [ -f "$t" ] || continue
     echo "== $t"
     bash "$t" || status=1

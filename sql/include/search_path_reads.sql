@@ -62,6 +62,15 @@ INSERT INTO public.sp_got SELECT :'v', 'path_counts text', pg_catalog.to_jsonb(A
            leadqual.path_counts_final(leadqual.path_counts_in(leadqual.path_counts_out(s.st)))::pg_catalog.text,
            leadqual.path_counts_final(s.st)::pg_catalog.text])
   FROM (SELECT leadqual.attribute_paths_trans(NULL, 'markov', '{A,B,A}', 1, 2, 1, 1) AS st) s;
+-- logistic_regression: the 2x2 table of sql/logistic_regression.sql, with
+-- and without l2; logit_predict; a state through text I/O (x = 2: 1 of 2,
+-- x = -1: 1 of 2, so the fit is 0, 0)
+INSERT INTO public.sp_got SELECT :'v', 'logistic_regression', pg_catalog.to_jsonb(ARRAY[
+           (SELECT leadqual.logistic_regression(d.y, ARRAY[d.x]) FROM public.sp_logit d)::pg_catalog.text,
+           (SELECT leadqual.logistic_regression(d.y, ARRAY[d.x], 1) FROM public.sp_logit d)::pg_catalog.text,
+           leadqual.logit_predict(ROW('{0,1}', NULL, NULL, 1, true, 1)::leadqual.logit_fit, '{0.5}')::pg_catalog.text,
+           leadqual.logistic_regression_final(leadqual.logit_rows_in(leadqual.logit_rows_out(
+               leadqual.logit_rows_in('TFFMUgAAAAEAAAABAAAAAAAAAAAAAAAAAAAAAAAAAAQ/8AAAAAAAAEAAAAAAAAAAAAAAAAAAAAC/8AAAAAAAAD/wAAAAAAAAv/AAAAAAAAAAAAAAAAAAAEAAAAAAAAAA'))))::pg_catalog.text]);
 INSERT INTO public.sp_got SELECT :'v', 'attribution', pg_catalog.jsonb_agg(pg_catalog.jsonb_build_array(v.m,
            public.sp_attr('attribution', v.m) OPERATOR(pg_catalog.=) public.sp_clean_attr('attribution', v.m),
            public.sp_attr('lead_attribution', v.m) OPERATOR(pg_catalog.=) public.sp_clean_attr('lead_attribution', v.m),
@@ -126,6 +135,19 @@ INSERT INTO public.sp_got SELECT :'v', 'report_html', pg_catalog.to_jsonb(ARRAY[
            (SELECT pg_catalog.count(*) FROM pg_catalog.regexp_matches(p.a, '<h2 ', 'g') m) OPERATOR(pg_catalog.=) 6,
            p.a OPERATOR(pg_catalog.=) public.sp_clean_html(NULL), p.b OPERATOR(pg_catalog.=) public.sp_clean_html('sp')])
   FROM (SELECT leadqual.report_html() AS a, leadqual.report_html('sp') AS b) p;
+-- accounts: account_key and free_mail_domains on leads 1-4 (lead 2's gmail
+-- address has no account), and the account_status view over them
+INSERT INTO public.sp_got SELECT :'v', 'account_key', pg_catalog.jsonb_agg(pg_catalog.jsonb_build_array(l.lead_id,
+           leadqual.account_key(l.email, l.account), leadqual.account_key(l.email, 'CRM-1 ')) ORDER BY l.lead_id)
+  FROM leadqual.lead l WHERE l.lead_id OPERATOR(pg_catalog.<=) 4;
+INSERT INTO public.sp_got SELECT :'v', 'free_mail_domains', pg_catalog.to_jsonb(leadqual.free_mail_domains());
+-- (the writes add leads to corp.example: compared with the same read made
+-- in the same statement under a clean path, public.sp_clean_accounts)
+INSERT INTO public.sp_got SELECT :'v', 'account_status', pg_catalog.to_jsonb(ARRAY[
+           (SELECT pg_catalog.jsonb_agg(a ORDER BY a.account) FROM leadqual.account_status a)
+           OPERATOR(pg_catalog.=) public.sp_clean_accounts(),
+           (SELECT pg_catalog.count(*) FROM leadqual.account_status a
+             WHERE a.account OPERATOR(pg_catalog.=) 'corp.example') OPERATOR(pg_catalog.=) 1]);
 -- predictive models (SPEC §8): spm's and default's fits are set by hand,
 -- so predict (at a fixed time and at now(): leads 1-3 have their mql
 -- snapshot, lead 4 has none and its events are all past), its ledger, the

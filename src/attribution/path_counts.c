@@ -1139,6 +1139,68 @@ timestamp_or_null(FunctionCallInfo fcinfo, int argno, bool *has)
 }
 
 /*
+ * half_life_arg
+ *		Argument argno as time_decay's half-life in microseconds: a
+ *		positive interval.
+ */
+static double
+half_life_arg(FunctionCallInfo fcinfo, int argno)
+{
+	Interval   *iv;
+
+	if (PG_ARGISNULL(argno) ||
+		lq_interval_sign(iv = PG_GETARG_INTERVAL_P(argno)) <= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("half_life must be a positive interval"),
+				 errdetail("time_decay halves a touch's weight every half_life before the conversion."),
+				 errhint("The default is 7 days.")));
+	return lq_interval_usecs_double(iv);
+}
+
+/*
+ * touch_times_arg
+ *		Argument argno as the touch times of a journey of n channels, for a
+ *		method that needs them: one per channel, none NULL, in journey
+ *		order (palloc'd).
+ */
+static TimestampTz *
+touch_times_arg(FunctionCallInfo fcinfo, int argno, int n, PcMethod m)
+{
+	ArrayType  *arr;
+	Datum	   *elems;
+	bool	   *nulls;
+	int			nt;
+	TimestampTz *at;
+
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("touched_at must not be NULL for %s", pc_method_name(m))));
+	arr = PG_GETARG_ARRAYTYPE_P(argno);
+	deconstruct_array(arr, TIMESTAMPTZOID, sizeof(TimestampTz), true,
+					  TYPALIGN_DOUBLE, &elems, &nulls, &nt);
+	if (nt != n || ARR_NDIM(arr) != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("touched_at must have one element per channel (%d, not %d)", n, nt)));
+	at = palloc(sizeof(TimestampTz) * n);
+	for (int i = 0; i < n; i++)
+	{
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("touched_at must not contain NULL (element %d)", i + 1)));
+		at[i] = DatumGetTimestampTz(elems[i]);
+		if (i > 0 && at[i] < at[i - 1])
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("touched_at must be in journey order (element %d is earlier than element %d)", i + 1, i)));
+	}
+	return at;
+}
+
+/*
  * lq_attribute_journeys_trans
  *		attribute_journeys' transition: (state, method, channels,
  *		touched_at, converted, conversion_at, value, mql_at,
@@ -1170,18 +1232,7 @@ lq_attribute_journeys_trans(PG_FUNCTION_ARGS)
 		conversion_at = PG_GETARG_TIMESTAMPTZ(5);
 	}
 	if (m == PC_TIME_DECAY)
-	{
-		Interval   *iv;
-
-		if (PG_ARGISNULL(10) ||
-			lq_interval_sign(iv = PG_GETARG_INTERVAL_P(10)) <= 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("half_life must be a positive interval"),
-					 errdetail("time_decay halves a touch's weight every half_life before the conversion."),
-					 errhint("The default is 7 days.")));
-		hl = lq_interval_usecs_double(iv);
-	}
+		hl = half_life_arg(fcinfo, 10);
 	ms.mql_at = timestamp_or_null(fcinfo, 7, &ms.has_mql);
 	ms.opportunity_at = timestamp_or_null(fcinfo, 8, &ms.has_opportunity);
 	ms.won_at = timestamp_or_null(fcinfo, 9, &ms.has_won);
@@ -1190,37 +1241,7 @@ lq_attribute_journeys_trans(PG_FUNCTION_ARGS)
 		pc = pc_new(cxt, m, order);
 	ids = path_arg(fcinfo, 2, pc, &n, "channels");
 	if (pc_method_needs_times(m))
-	{
-		ArrayType  *arr;
-		Datum	   *elems;
-		bool	   *nulls;
-		int			nt;
-
-		if (PG_ARGISNULL(3))
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("touched_at must not be NULL for %s", pc_method_name(m))));
-		arr = PG_GETARG_ARRAYTYPE_P(3);
-		deconstruct_array(arr, TIMESTAMPTZOID, sizeof(TimestampTz), true,
-						  TYPALIGN_DOUBLE, &elems, &nulls, &nt);
-		if (nt != n || ARR_NDIM(arr) != 1)
-			ereport(ERROR,
-					(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-					 errmsg("touched_at must have one element per channel (%d, not %d)", n, nt)));
-		at = palloc(sizeof(TimestampTz) * n);
-		for (int i = 0; i < n; i++)
-		{
-			if (nulls[i])
-				ereport(ERROR,
-						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-						 errmsg("touched_at must not contain NULL (element %d)", i + 1)));
-			at[i] = DatumGetTimestampTz(elems[i]);
-			if (i > 0 && at[i] < at[i - 1])
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("touched_at must be in journey order (element %d is earlier than element %d)", i + 1, i)));
-		}
-	}
+		at = touch_times_arg(fcinfo, 3, n, m);
 	pc_add_journey(pc, n, ids, at, conversion_at, hl, &ms,
 				   converted ? 1.0 : 0.0, value, converted ? 0.0 : 1.0);
 	PG_RETURN_DATUM(EOHPGetRWDatum(&pc->hdr));
@@ -1451,47 +1472,15 @@ lq_journey_credit(PG_FUNCTION_ARGS)
 	}
 	if (pc_method_needs_times(m))
 	{
-		int			nt;
-		Datum	   *telems;
-		bool	   *tnulls;
-
 		if (PG_ARGISNULL(2) || PG_ARGISNULL(3))
 			ereport(ERROR,
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 					 errmsg("touched_at and conversion_at must not be NULL for %s", pc_method_name(m))));
-		deconstruct_array(PG_GETARG_ARRAYTYPE_P(2), TIMESTAMPTZOID, sizeof(TimestampTz),
-						  true, TYPALIGN_DOUBLE, &telems, &tnulls, &nt);
-		if (nt != n)
-			ereport(ERROR,
-					(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-					 errmsg("touched_at must have one element per channel (%d, not %d)", n, nt)));
-		at = palloc(sizeof(TimestampTz) * n);
-		for (int i = 0; i < n; i++)
-		{
-			if (tnulls[i])
-				ereport(ERROR,
-						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-						 errmsg("touched_at must not contain NULL (element %d)", i + 1)));
-			at[i] = DatumGetTimestampTz(telems[i]);
-			if (i > 0 && at[i] < at[i - 1])
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("touched_at must be in journey order (element %d is earlier than element %d)", i + 1, i)));
-		}
+		at = touch_times_arg(fcinfo, 2, n, m);
 		conversion_at = PG_GETARG_TIMESTAMPTZ(3);
 	}
 	if (m == PC_TIME_DECAY)
-	{
-		Interval   *iv;
-
-		if (PG_ARGISNULL(7) || lq_interval_sign(iv = PG_GETARG_INTERVAL_P(7)) <= 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("half_life must be a positive interval"),
-					 errdetail("time_decay halves a touch's weight every half_life before the conversion."),
-					 errhint("The default is 7 days.")));
-		hl = lq_interval_usecs_double(iv);
-	}
+		hl = half_life_arg(fcinfo, 7);
 	ms.mql_at = timestamp_or_null(fcinfo, 4, &ms.has_mql);
 	ms.opportunity_at = timestamp_or_null(fcinfo, 5, &ms.has_opportunity);
 	ms.won_at = timestamp_or_null(fcinfo, 6, &ms.has_won);

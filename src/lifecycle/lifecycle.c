@@ -40,6 +40,7 @@
 #include "utils/numeric.h"
 #include "utils/timestamp.h"
 
+#include "leadqual.h"
 #include "lifecycle/lifecycle.h"
 
 PG_FUNCTION_INFO_V1(lq_transition);
@@ -115,7 +116,8 @@ static const LqPlanDef lq_plan_defs[LQ_NUM_PLANS] = {
 	[LQ_PLAN_INSERT_HISTORY] = {
 		"INSERT INTO leadqual.stage_history"
 		" (lead_id, from_stage, to_stage, changed_at, actor, reason, note, score)"
-		" VALUES ($1, $2::leadqual.stage, $3::leadqual.stage, $4, $5, $6, $7, $8)",
+		" VALUES ($1, $2::leadqual.stage, $3::leadqual.stage, $4, $5, $6, $7, $8)"
+		" RETURNING history_id",
 		8, {INT8OID, TEXTOID, TEXTOID, TIMESTAMPTZOID, TEXTOID, TEXTOID, TEXTOID, FLOAT8OID}
 	},
 	[LQ_PLAN_UPDATE_LEAD] = {
@@ -128,7 +130,8 @@ static const LqPlanDef lq_plan_defs[LQ_NUM_PLANS] = {
 		" recycle_count = l.recycle_count OPERATOR(pg_catalog.+)"
 		"   CASE WHEN $2 OPERATOR(pg_catalog.=) 'nurture' THEN 1 ELSE 0 END,"
 		" owner = COALESCE($4, l.owner)"
-		" WHERE l.lead_id OPERATOR(pg_catalog.=) $1",
+		" WHERE l.lead_id OPERATOR(pg_catalog.=) $1"
+		" RETURNING l.external_id, l.owner",
 		4, {INT8OID, TEXTOID, TIMESTAMPTZOID, TEXTOID}
 	},
 	[LQ_PLAN_INSERT_OPP] = {
@@ -529,7 +532,8 @@ lq_lock_opportunity(LqMove *m)
  *		of two concurrent actions sees the first one's result and fails
  *		cleanly if its move is no longer legal), validates the move, writes
  *		the opportunity row of open/close_opportunity, appends the history
- *		row and updates the lead.
+ *		row, updates the lead and sends the hand-off notification
+ *		(notify.c) when leadqual.notify_channel is set.
  */
 static void
 lq_move(LqMove *m)
@@ -544,6 +548,7 @@ lq_move(LqMove *m)
 	TimestampTz entered;
 	double		score = 0;
 	bool		score_null;
+	int64		history_id;
 	bool		reason_required;
 	bool		actor_ok;
 	char	   *actors;
@@ -713,7 +718,9 @@ lq_move(LqMove *m)
 		nulls[6] = 'n';
 	if (score_null)
 		nulls[7] = 'n';
-	lq_exec(LQ_PLAN_INSERT_HISTORY, args, nulls, false, SPI_OK_INSERT);
+	lq_exec(LQ_PLAN_INSERT_HISTORY, args, nulls, false, SPI_OK_INSERT_RETURNING);
+	history_id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+											 SPI_tuptable->tupdesc, 1, &isnull));
 
 	/* the lead: stage, entry time, SLA, recycle count, owner */
 	args[0] = Int64GetDatum(m->lead_id);
@@ -723,8 +730,27 @@ lq_move(LqMove *m)
 	memcpy(nulls, "    ", 4);
 	if (m->owner == NULL)
 		nulls[3] = 'n';
-	if (lq_exec(LQ_PLAN_UPDATE_LEAD, args, nulls, false, SPI_OK_UPDATE) != 1)
+	if (lq_exec(LQ_PLAN_UPDATE_LEAD, args, nulls, false, SPI_OK_UPDATE_RETURNING) != 1)
 		elog(ERROR, "lead %lld vanished while locked", (long long) m->lead_id);
+
+	/* the hand-off notification, sent at commit (nothing when it is off) */
+	if (lq_notify_channel != NULL && lq_notify_channel[0] != '\0')
+	{
+		LqMoveNotice n = {0};
+
+		n.history_id = history_id;
+		n.lead_id = m->lead_id;
+		n.external_id = lq_notice_text(lq_first_text(1));
+		n.from_stage = from;
+		n.to_stage = m->to_stage;
+		n.changed_at = m->at;
+		n.actor = lq_notice_text(m->actor);
+		n.reason = lq_notice_text(m->reason);
+		n.score_null = score_null;
+		n.score = score;
+		n.owner = lq_notice_text(lq_first_text(2));
+		lq_notify_move(&n);
+	}
 
 	SPI_finish();
 }

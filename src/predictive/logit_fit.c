@@ -20,10 +20,13 @@
  *	  What the data can do to it:
  *	  - collinear features with l2 = 0 make H singular at the start: an
  *		error naming the feature, with a hint to raise l2 (22023);
- *	  - separable data (or one class only) have no finite maximum: the
- *		coefficients grow until the weights vanish or the iterations run
- *		out; the fit is returned with converged = false, the last finite
- *		coefficients and no standard errors.
+ *	  - separable data have no finite maximum: the coefficients grow until
+ *		the weights vanish or the iterations run out; the fit is returned
+ *		with converged = false, the last finite coefficients and no
+ *		standard errors;
+ *	  - one class only (every y equal) has none either, whatever the
+ *		features: after the collinearity check no step is taken (converged
+ *		= false, iterations 0, the coefficients 0).
  *	  Every log and exp is written so that no |η| overflows to NaN.
  *
  *-------------------------------------------------------------------------
@@ -61,16 +64,6 @@ PG_FUNCTION_INFO_V1(lq_logit_predict);
 #define LF_STEP_TOL			1e-6
 /* a Cholesky pivot this small relative to its diagonal means "singular" */
 #define LF_PIVOT_TOL		1e-12
-
-/*
- * logit_softplus
- *		log(1 + e^eta) without overflow for large eta or loss for small.
- */
-static inline double
-logit_softplus(double eta)
-{
-	return (eta > 0.0 ? eta : 0.0) + log1p(exp(-fabs(eta)));
-}
 
 /*
  * logit_probability
@@ -125,14 +118,17 @@ lf_pass(const LogitRows *lr, const double *beta, double *g, double *h, double *l
 		double		y = row[0];
 		const double *x = row + 1;
 		double		eta = logit_eta(beta, x, k);
-		double		mu = logit_probability(eta);
 		double		e = exp(-fabs(eta));
-		double		w = e / ((1.0 + e) * (1.0 + e));
-		double		r = y - mu;
+		/* mu = P(y = 1) and 1 - mu, each without cancellation */
+		double		mu = eta >= 0.0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
+		double		one_minus_mu = eta >= 0.0 ? e / (1.0 + e) : 1.0 / (1.0 + e);
+		double		w = mu * one_minus_mu;
+		double		r = y > 0.0 ? one_minus_mu : -mu;
 
 		if ((i & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
-		sum += y * eta - logit_softplus(eta);
+		/* y eta - log(1 + e^eta), the softplus written for both signs */
+		sum += y * eta - ((eta > 0.0 ? eta : 0.0) + log1p(e));
 		g[0] += r;
 		h[0] += w;
 		for (int a = 0; a < k; a++)
@@ -257,6 +253,7 @@ lq_logistic_regression_final(PG_FUNCTION_ARGS)
 				ll;
 	int			iterations = 0;
 	bool		converged = false;
+	bool		one_class = true;
 	int			bad;
 	Datum		values[6];
 	bool		nulls[6] = {false, false, false, false, false, false};
@@ -283,7 +280,16 @@ lq_logistic_regression_final(PG_FUNCTION_ARGS)
 	h2 = palloc(sizeof(double) * p * p);
 	l = palloc(sizeof(double) * p * p);
 
+	for (int64 i = 1; i < lr->nrows && one_class; i++)
+		one_class = logit_row(lr, i)[0] == logit_row(lr, 0)[0];
 	pll = lf_pass(lr, beta, g, h, &ll);
+	if (!all_finite(g, p) || !all_finite(h, p * p) || !isfinite(pll))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("features of logistic_regression are too large to fit"),
+				 errdetail("Sums of products of the features over %lld rows overflow float8.",
+						   (long long) lr->nrows),
+				 errhint("Rescale the features (e.g. divide by a constant or take a logarithm).")));
 	for (;;)
 	{
 		double		decrement = 0.0;
@@ -304,6 +310,8 @@ lq_logistic_regression_final(PG_FUNCTION_ARGS)
 						 errhint("Drop that feature, or pass l2 > 0 (e.g. 1) to make the fit unique.")));
 			break;				/* the weights vanished: separation */
 		}
+		if (iterations == 0 && one_class)
+			break;				/* no finite maximum, whatever the steps */
 		lf_solve(l, p, g, delta);
 		for (int j = 0; j < p; j++)
 			decrement += g[j] * delta[j];

@@ -615,6 +615,22 @@ l2_arg(FunctionCallInfo fcinfo)
 }
 
 /*
+ * lr_context
+ *		Where a support function keeps the state it returns: the calling
+ *		aggregate's context, else (a direct call from SQL, which the
+ *		functions' logit_rows arguments allow) the current one.
+ */
+static MemoryContext
+lr_context(FunctionCallInfo fcinfo)
+{
+	MemoryContext aggcontext;
+
+	if (AggCheckCallContext(fcinfo, &aggcontext))
+		return aggcontext;
+	return CurrentMemoryContext;
+}
+
+/*
  * lq_logistic_regression_trans
  *		Add one row (y, x [, l2]) to the group's state.  Rows with a NULL y
  *		or x are skipped; the first row fixes the number of features.
@@ -622,7 +638,7 @@ l2_arg(FunctionCallInfo fcinfo)
 Datum
 lq_logistic_regression_trans(PG_FUNCTION_ARGS)
 {
-	MemoryContext cxt = lq_agg_context(fcinfo, "logistic_regression");
+	MemoryContext cxt = lr_context(fcinfo);
 	double		l2 = l2_arg(fcinfo);
 	LogitRows  *lr = lr_for_update(fcinfo, cxt);
 	ArrayType  *x;
@@ -671,7 +687,7 @@ lq_logistic_regression_trans(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("x of logistic_regression must have the same length in every row of a group"),
-				 errdetail("The group began with %d features and a row has %d.", lr->nfeatures, n),
+				 errdetail("x had %d elements in the group's first row and has %d in this one.", lr->nfeatures, n),
 				 errhint("Build x with the same features, in the same order, for every row.")));
 
 	xv = (const double *) ARR_DATA_PTR(x);
@@ -697,7 +713,7 @@ lq_logistic_regression_trans(PG_FUNCTION_ARGS)
 Datum
 lq_logit_rows_combine(PG_FUNCTION_ARGS)
 {
-	MemoryContext cxt = lq_agg_context(fcinfo, "logistic_regression");
+	MemoryContext cxt = lr_context(fcinfo);
 	LogitRows  *a;
 	LogitRows  *b;
 	MemoryContext tmp;

@@ -14,6 +14,20 @@
  * is not in the seniority group: it applies on top ("Founder (student)"
  * gets 35 - 30).
  */
+/*
+ * The free-mail providers, defined once: the default model's free e-mail
+ * fit rule below is built from this list, and account_key
+ * (src/sql/accounts.sql) gives a lead whose e-mail domain's first label is
+ * one of them no account.  IMMUTABLE: the list is part of this version of
+ * the extension (editing the fit rule does not change it).
+ */
+CREATE FUNCTION @extschema@.free_mail_domains()
+    RETURNS text[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN '{gmail,googlemail,yahoo,hotmail,outlook,live,aol,icloud,gmx,web,mail}'::pg_catalog.text[];
+COMMENT ON FUNCTION @extschema@.free_mail_domains() IS
+    'first labels of free-mail e-mail domains (gmail, yahoo, …): the default model''s free e-mail fit rule and account_key use this list';
+
 INSERT INTO @extschema@.scoring_model (name, mql_threshold, min_fit_grade, description, builtin)
 VALUES ('default', 100, 'C', 'B2B model: fit on seniority, company size, industry and business e-mail; engagement on hand-raises, pricing interest, webinars, content and e-mail', true);
 
@@ -28,7 +42,10 @@ INSERT INTO @extschema@.fit_rule (model, field, op, value, points, rule_group, d
     ('default', 'company_size', 'range', '[0, 9]', -10, 'company_size', 'micro company (under 10 employees)', true),
     ('default', 'industry', 'in', '["software", "saas", "technology", "financial services", "manufacturing", "healthcare"]', 15, NULL, 'target industry', true),
     ('default', 'country', 'in', '["US", "CA", "GB", "DE", "FR", "NL", "SE", "AU"]', 10, NULL, 'target market', true),
-    ('default', 'email', 'regex', '"@(gmail|googlemail|yahoo|hotmail|outlook|live|aol|icloud|gmx|web|mail)\\."', -20, NULL, 'free e-mail address', true);
+    -- '@(gmail|googlemail|…|mail)\.': an '@' followed by a listed first label and a dot
+    ('default', 'email', 'regex',
+     pg_catalog.to_jsonb(pg_catalog.concat('@(', pg_catalog.array_to_string(@extschema@.free_mail_domains(), '|'), E')\\.')),
+     -20, NULL, 'free e-mail address', true);
 
 INSERT INTO @extschema@.engagement_rule (model, event_type, properties, points, half_life, max_points, min_count, within, description, builtin) VALUES
     ('default', 'demo_request', NULL, 40, '30 days', 60, 1, NULL, 'demo request (hand-raise)', true),

@@ -72,3 +72,27 @@ CREATE FUNCTION @extschema@.can_transition(from_stage @extschema@.stage, to_stag
     LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.can_transition(@extschema@.stage, @extschema@.stage, text) IS
     'whether leadqual.transition allows the move from from_stage to to_stage for actor (NULL actor: for any actor); won is terminal; NULL stages give NULL';
+
+/*
+ * Hand-off notifications (SPEC §9).  With leadqual.notify_channel set,
+ * every stage move sends pg_notify(channel, payload), payload a JSON object
+ * {lead_id, external_id, from_stage, to_stage, changed_at, actor, reason,
+ * score, owner, history_id, truncated}, built by one C routine
+ * (src/lifecycle/notify.c): the actions above call it from C, and
+ * apply_automatic_moves (live scoring, rescore()) through notify_move, once
+ * per moved row.  PostgreSQL delivers it at commit and drops it at
+ * rollback; history_id keeps two moves of one transaction from being folded
+ * into one (PostgreSQL drops a payload equal to one already queued).
+ * Internal: EXECUTE for leadqual_writer only (src/sql/roles.sql).
+ * VOLATILE (it queues a notification) and PARALLEL UNSAFE (a parallel
+ * worker may not notify).
+ */
+CREATE FUNCTION @extschema@.notify_move(history_id bigint, lead_id bigint, external_id text,
+                                        from_stage @extschema@.stage, to_stage @extschema@.stage,
+                                        changed_at timestamptz, actor text, reason text,
+                                        score float8, owner text)
+    RETURNS text
+    AS 'MODULE_PATHNAME', 'lq_notify_move_sql'
+    LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.notify_move(bigint, bigint, text, @extschema@.stage, @extschema@.stage, timestamptz, text, text, float8, text) IS
+    'internal: sends the hand-off notification of a stage move on leadqual.notify_channel (at commit); returns the JSON payload, NULL when the setting is empty';

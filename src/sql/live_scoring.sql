@@ -118,7 +118,8 @@ COMMENT ON FUNCTION @extschema@.automatic_move_reason(text, @extschema@.stage, t
  * as_of, as automatic_move_reason decides on each lead's locked row.
  * last_hand_raise[i] is the latest hand-raise event of lead_ids[i] known to
  * the caller (NULL: none).  The move is made only if leadqual.transition
- * lets 'system' make it.
+ * lets 'system' make it.  Each move sends its hand-off notification
+ * (notify_move, src/sql/lifecycle.sql).
  */
 CREATE FUNCTION @extschema@.apply_automatic_moves(as_of timestamptz, lead_ids bigint[],
                                                   last_hand_raise timestamptz[])
@@ -157,15 +158,26 @@ BEGIN
            -- rechecked on the newest row if a concurrent action moved the
            -- lead while we waited for it: then the move is not ours to make
            AND l.stage OPERATOR(pg_catalog.=) q.from_stage
-        RETURNING l.lead_id, q.from_stage, q.reason, l.score
+        RETURNING l.lead_id, q.from_stage, q.reason, l.score, l.external_id, l.owner
     ), logged AS (
         INSERT INTO @extschema@.stage_history (lead_id, from_stage, to_stage, changed_at, actor, reason, score)
         SELECT mv.lead_id, mv.from_stage, 'mql', as_of, 'system', mv.reason, mv.score
           FROM moved mv
          ORDER BY mv.lead_id
-        RETURNING lead_id
+        RETURNING history_id, lead_id, from_stage, to_stage, changed_at, actor, reason, score
     )
-    SELECT lg.lead_id FROM logged lg;
+    -- the hand-off notification of each move (notify_move returns at once
+    -- when leadqual.notify_channel is empty).  It is VOLATILE, so the
+    -- subquery is neither flattened nor stripped of the unused column, and
+    -- it is evaluated after the sort: one call per move, in history order.
+    SELECT n.lead_id
+      FROM (SELECT lg.lead_id,
+                   @extschema@.notify_move(lg.history_id, lg.lead_id, mv.external_id, lg.from_stage,
+                                           lg.to_stage, lg.changed_at, lg.actor, lg.reason,
+                                           lg.score, mv.owner) AS payload
+              FROM logged lg
+              JOIN moved mv ON mv.lead_id OPERATOR(pg_catalog.=) lg.lead_id
+             ORDER BY lg.history_id) n;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.apply_automatic_moves(timestamptz, bigint[], timestamptz[]) IS

@@ -37,6 +37,8 @@ GRANT SELECT ON @extschema@.lead_status, @extschema@.sla_breaches, @extschema@.l
     @extschema@.funnel, @extschema@.funnel_by_cohort, @extschema@.funnel_by_period,
     @extschema@.stage_velocity, @extschema@.mql_acceptance, @extschema@.rejection_reasons,
     @extschema@.score_calibration, @extschema@.channel_attribution TO leadqual_reader;
+/* accounts (src/sql/accounts.sql), likewise security_invoker */
+GRANT SELECT ON @extschema@.account_status TO leadqual_reader;
 GRANT INSERT, UPDATE, DELETE, TRUNCATE ON @extschema@.scoring_model, @extschema@.fit_rule,
     @extschema@.engagement_rule, @extschema@.rejection_reason, @extschema@.transition TO leadqual_admin;
 /*
@@ -56,7 +58,7 @@ REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON @extschema@.lead_score_state FROM PUB
 
 /*
  * Functions.  The public ones (score, explain_score, fit_score, grade,
- * score_by_lead, threshold_analysis, the engagement_score,
+ * score_by_lead, threshold_analysis, account_key, free_mail_domains, the engagement_score,
  * engagement_detail, mql_crossing, mql_peak and window_funnel aggregates,
  * can_transition and the actions) keep EXECUTE for PUBLIC: they run with
  * the caller's rights, and the table privileges above decide what a caller
@@ -150,6 +152,8 @@ REVOKE EXECUTE ON FUNCTION
     @extschema@.demo_events(integer, integer, timestamptz, integer),
     @extschema@.demo_lifecycle(integer, integer, timestamptz, integer, float8, timestamptz, text[], boolean[]),
     @extschema@.generate_demo(integer, integer, timestamptz, integer),
+    -- hand-off notifications
+    @extschema@.notify_move(bigint, bigint, text, @extschema@.stage, @extschema@.stage, timestamptz, text, text, float8, text),
     -- the HTML report's helpers
     @extschema@.report_html_escape(text),
     @extschema@.report_html_bars(text, text, text[], numeric[], numeric[], numeric[], numeric[], text[], text[], boolean, numeric)
@@ -171,6 +175,7 @@ GRANT EXECUTE ON FUNCTION
     @extschema@.lock_score_states(),
     @extschema@.add_missing_score_states(text),
     @extschema@.apply_automatic_moves(timestamptz, bigint[], timestamptz[]),
+    @extschema@.notify_move(bigint, bigint, text, @extschema@.stage, @extschema@.stage, timestamptz, text, text, float8, text),
     -- the triggers that run as the writer call these
     @extschema@.auto_scoring_enabled(),
     @extschema@.forget_score_states(bigint[]),

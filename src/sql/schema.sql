@@ -148,6 +148,7 @@ CREATE TABLE @extschema@.lead (
     source_channel   text,
     source_campaign  text,
     owner            text,
+    account          text,
     model            text NOT NULL DEFAULT 'default'
                      REFERENCES @extschema@.scoring_model (name) ON UPDATE CASCADE,
     stage            @extschema@.stage NOT NULL DEFAULT 'inquiry',
@@ -182,6 +183,7 @@ COMMENT ON COLUMN @extschema@.lead.attributes IS 'further attributes as a JSON o
 COMMENT ON COLUMN @extschema@.lead.source_channel IS 'acquisition channel';
 COMMENT ON COLUMN @extschema@.lead.source_campaign IS 'acquisition campaign';
 COMMENT ON COLUMN @extschema@.lead.owner IS 'sales rep who owns the lead';
+COMMENT ON COLUMN @extschema@.lead.account IS 'CRM account id; when NULL or blank the lead''s account is its e-mail domain unless free-mail (account_key(), account_status)';
 COMMENT ON COLUMN @extschema@.lead.model IS 'scoring model that scores this lead';
 COMMENT ON COLUMN @extschema@.lead.stage IS 'current lifecycle stage (kept by leadqual)';
 COMMENT ON COLUMN @extschema@.lead.stage_entered_at IS 'when the lead entered its current stage';

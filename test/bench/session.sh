@@ -7,7 +7,7 @@ as_of='2026-01-01'        # end of generate_demo's default year
 # before each timed phase: clean up what the last one left (autovacuum is off)
 settle() { psql -c "VACUUM ANALYZE" -c "CHECKPOINT"; }
 # BENCH_PHASES: all, or a comma- or space-separated list of views, scoring,
-# threshold, live, pgbench, attribution
+# threshold, live, pgbench, attribution, logit
 phase() { [ "$BENCH_PHASES" = all ] || [[ " ${BENCH_PHASES//,/ } " == *" $1 "* ]]; }
 
 # the attribution phase brings its own data (in a database of its own); the
@@ -98,6 +98,18 @@ if phase attribution; then
     # memory figures) runs with the same settings
     PGOPTIONS="-c max_parallel_workers_per_gather=0 -c jit=off -c work_mem=$BENCH_ATTR_WORK_MEM" \
         psql -d "$db" -v runs="$BENCH_RUNS" -f test/bench/attribution.sql
+fi
+
+# phase logit (test/bench/logit.sql): its own database, BENCH_LOGIT_ROWS rows x
+# 20 features; logistic_regression against the floor of a bare scan of the
+# same rows, and its peak memory
+if phase logit; then
+    echo "== logistic_regression: $BENCH_LOGIT_ROWS rows x 20 features (best of $BENCH_RUNS)"
+    db=leadqual_logit
+    psql -c "CREATE DATABASE $db"
+    psql -d "$db" -c "CREATE EXTENSION leadqual"
+    PGOPTIONS="-c max_parallel_workers_per_gather=0 -c jit=off" \
+        psql -d "$db" -v rows="$BENCH_LOGIT_ROWS" -v runs="$BENCH_RUNS" -f test/bench/logit.sql
 fi
 
 if ! phase pgbench; then exit 0; fi

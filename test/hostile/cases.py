@@ -24,9 +24,13 @@ column is covered without editing this file:
               so it is followed by every scoring path.
 
 attribution.py adds the attribution cases (forged path_counts states,
-paths, loops, parallel and partitionwise plans, attribution over tables),
-predictive.py the predictive-model cases (hostile leads, models, feature
-lists, empty tables, extreme as_of, parallel plans).
+paths, loops, parallel and partitionwise plans, attribution over tables);
+accounts.py the account_key, account_status and notification payload cases;
+logit.py the logistic regression ones (hostile rows, data without a finite
+fit, forged and flipped logit_rows states, logit_predict, parallel and
+partitionwise plans; every fit finite and coherent); predictive.py the
+predictive-model cases (hostile leads, models, feature lists, empty
+tables, extreme as_of, parallel plans).
 A case may say what it expects (expect: "ok", a SQLSTATE, or several
 joined by "|"); any other outcome is a failure.
 """
@@ -345,10 +349,14 @@ def state_mutations(hexstate):
 
 
 def all_cases(cur, seed=8):
-    import attribution      # they build on Case
+    import accounts         # they build on Case
+    import attribution
+    import logit
     import predictive
     rng = random.Random(seed)
     yield from function_cases(cur, rng)
     yield from dml_cases(cur)
     yield from attribution.all_attribution_cases(cur)
+    yield from accounts.all_account_cases(cur)
+    yield from logit.all_logit_cases(cur)
     yield from predictive.all_predictive_cases(cur)

@@ -21,14 +21,17 @@ statement_timeout.  What each check proves:
   wrong result
              an attribution result that does not add up, or that a parallel
              or partitionwise plan changed (the fixture's checks raise
-             HX001-HX003);
+             HX001-HX003); a logistic fit with a non-finite or incoherent
+             field, or one a plan or a round trip changed (HX004);
   unexpected a case that says what it expects (a forged path_counts state
              must be refused with 22P03, a legal one accepted) got
              something else.
 Any other error with a SQLSTATE is a clean refusal and is counted by code.
 
 Last, a concurrency check: attribution() and friends read while another
-session inserts touches and wins leads (attribution.concurrency).
+session inserts touches and wins leads (attribution.concurrency), and the
+hand-off check: a listener receives and parses one notification per
+committed stage move, none for a rolled-back one (accounts.notify_check).
 """
 import math
 import re
@@ -40,14 +43,18 @@ from decimal import Decimal
 import psycopg2
 import psycopg2.extensions
 
+import accounts
 import attribution
+import logit
 import pcstate
 import values
 from cases import all_cases, resolve, state_mutations, Case, STORED_CHECK
 
 BAD_CODES = {"XX000": "XX000", "XX001": "XX001", "XX002": "XX002", "57014": "timeout",
              # the fixture's attribution checks (hostile.check_credit, same_credit, check_attribution)
-             "HX001": "wrong result", "HX002": "wrong result", "HX003": "wrong result"}
+             "HX001": "wrong result", "HX002": "wrong result", "HX003": "wrong result",
+             # logit.py's checks of a fit (hostile.lr_check, lr_same)
+             "HX004": "wrong result"}
 FAILURES = ("crash", "non-finite", "accepted, then failed", "driver error", "unexpected") + tuple(BAD_CODES.values())
 NONFINITE_TEXT = re.compile(r"(?<![A-Za-z])(NaN|-?Infinity)(?![A-Za-z])")
 FLOAT_OIDS = {700, 701, 1700}
@@ -202,6 +209,7 @@ def main():
     composite_oids = set(cur.fetchone()[0])
     cur.execute(resolve("SELECT encode({state}, 'hex')"))
     values.HOSTILE["bytea"] += state_mutations(cur.fetchone()[0])
+    logit.setup(cur)
     valid = attribution.pc_valid(cur)
     pcs, cs = attribution.path_counts_values(valid, pcstate.forgeries(valid))
     for t, vs in (("leadqual.path_counts", pcs), ("cstring", cs)):
@@ -243,6 +251,15 @@ def main():
             outcomes["accepted, then failed"] += 1
             failures.append(("accepted, then failed", Case(what, "-"), detail, "(concurrent reads and writes)"))
         print(f"hostile: concurrency: {reads} reads while another session committed {writes} writes, {len(errors)} failed")
+    if not only or only == "notify":
+        errors, moves = accounts.notify_check(connect)
+        groups["notify"] += moves
+        total += moves
+        outcomes["ok"] += moves - len(errors)
+        for what, detail in errors:
+            outcomes["wrong result"] += 1
+            failures.append(("wrong result", Case(what, "-"), detail, "(a listener and a writer, test/hostile/accounts.py)"))
+        print(f"hostile: notify: {moves} committed moves received and parsed, {len(errors)} failed")
     secs = time.time() - start
 
     print(f"hostile: {total} cases in {secs:.0f} s ({', '.join(f'{g} {n}' for g, n in sorted(groups.items()))})")

@@ -18,13 +18,17 @@ calls = Counter()
 touching = calls_any = steered = steered_calls = 0
 attribution = {"attribute_paths", "attribute_paths_trans", "attribute_journeys", "attribute_journeys_trans",
                "attribution", "lead_attribution", "journey_credit", "path_counts_combine", "path_counts_final",
-               "path_counts_in", "path_counts_out", "path_counts_send"}
+               "path_counts_in", "path_counts_out", "path_counts_send",
+               # predictive scoring (issue 11)
+               "logistic_regression", "logistic_regression_trans", "logistic_regression_final",
+               "logit_rows_combine", "logit_predict", "logit_rows_in", "logit_rows_out", "logit_rows_send"}
 for q in queries:
     names = set(routine.findall(q))
     calls.update(names)
     calls_any += bool(names)
     touching += ("leadqual." in q or "smith_wrap." in q)
-    # the attribution tables of steer.sql (methods, paths, journeys, states)
+    # the steered tables of steer.sql (attribution: methods, paths, journeys,
+    # states; predictive: logit_data, logit_states, logit_fits)
     steered += "smith_data." in q
     steered_calls += "smith_data." in q and bool(names & attribution)
 
@@ -44,7 +48,7 @@ for i, line in enumerate(lines):
         bad.append((code, msg, stmt))
 
 print(f"sqlsmith: {len(queries)} queries, {touching} touching leadqual objects, {calls_any} calling leadqual routines")
-print(f"sqlsmith: {steered} queries reading the attribution tables (smith_data), {steered_calls} of them calling an attribution routine")
+print(f"sqlsmith: {steered} queries reading the steered tables (smith_data), {steered_calls} of them calling an attribution or logistic routine")
 print("sqlsmith: routine calls:", ", ".join(f"{n} {c}" for n, c in sorted(calls.items(), key=lambda x: -x[1])))
 never = [n for n in ("score", "explain_score", "rescore") if not calls[n]]
 print("sqlsmith: errors by SQLSTATE:", ", ".join(f"{k} {n}" for k, n in errors.most_common()))

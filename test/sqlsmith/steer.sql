@@ -75,6 +75,25 @@ SELECT m.method, m.markov_order,
        (SELECT smith_data.paths_state(m.method, p.path, p.conversions, p.revenue, p.nulls, m.markov_order)
           FROM smith_data.paths p) AS state
   FROM smith_data.methods m WHERE m.method NOT IN ('time_decay', 'w_shaped', 'full_path');
+-- Predictive scoring (issue 11): rows of features with real outcomes, the
+-- logistic_regression states of a few groups and their fits, so that
+-- sqlsmith's column references reach the fit and prediction with arrays of
+-- one length per group, valid states and valid fits.
+CREATE TABLE smith_data.logit_data AS
+SELECT (l.lead_id % 4)::integer AS grp, l.stage = 'won' OR l.stage = 'opportunity' AS y,
+       ARRAY[coalesce(l.fit_score, 0), coalesce(l.engagement_score, 0),
+             ln(1 + coalesce(l.company_size, 0))]::float8[] AS x,
+       (l.lead_id % 3)::float8 AS l2
+  FROM leadqual.lead l;
+CREATE AGGREGATE smith_data.logit_state(boolean, float8[], float8) (
+    SFUNC = leadqual.logistic_regression_trans, STYPE = leadqual.logit_rows,
+    COMBINEFUNC = leadqual.logit_rows_combine);
+CREATE TABLE smith_data.logit_states AS
+SELECT d.grp, d.l2, smith_data.logit_state(d.y, d.x, d.l2) AS state
+  FROM smith_data.logit_data d GROUP BY d.grp, d.l2;
+CREATE TABLE smith_data.logit_fits AS
+SELECT d.grp, leadqual.logistic_regression(d.y, d.x, 1) AS fit
+  FROM smith_data.logit_data d GROUP BY d.grp;
 GRANT USAGE ON SCHEMA smith_data TO smith;
 GRANT SELECT ON ALL TABLES IN SCHEMA smith_data TO smith;
 
@@ -84,7 +103,10 @@ ALTER ROLE smith SET search_path = leadqual, smith_catalog, pg_catalog;
 
 -- what sqlsmith will see (printed by run.sh)
 SELECT (SELECT count(*) FROM smith_data.paths) AS paths, (SELECT count(*) FROM smith_data.journeys) AS journeys,
-       (SELECT count(*) FROM smith_data.states) AS states;
+       (SELECT count(*) FROM smith_data.states) AS states,
+       (SELECT count(*) FROM smith_data.logit_data) AS logit_rows,
+       (SELECT count(*) FROM smith_data.logit_states) AS logit_states,
+       (SELECT count(*) FILTER (WHERE (fit).converged) FROM smith_data.logit_fits) AS converged_fits;
 SELECT count(*) FILTER (WHERE pronamespace = 'leadqual'::regnamespace) AS leadqual_routines,
        count(*) FILTER (WHERE pronamespace = 'smith_wrap'::regnamespace) AS wrappers,
        count(*) FILTER (WHERE pronamespace = 'pg_catalog'::regnamespace) AS catalog_routines
