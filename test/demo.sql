@@ -353,3 +353,19 @@ SELECT grade, count_mql, round(100 * predicted_win_rate, 1) AS predicted_pct, ro
   FROM (SELECT grade, round(leads * mql_rate) AS count_mql, predicted_win_rate, mql_win_rate
           FROM leadqual.score_calibration WHERE model = 'default') c
  ORDER BY grade;
+
+-- ---------------------------------------------------------------------
+-- Accounts (SPEC §9)
+-- ---------------------------------------------------------------------
+\echo
+\echo '== The top 10 accounts (leadqual.account_status: where sales should work next, by account_score'
+\echo '   = the best fit among its leads + the whole buying committee''s engagement; free-mail leads have no account)'
+SELECT account, leads, engaged_leads, best_grade, round(account_score::numeric, 1) AS account_score,
+       furthest_stage, open_pipeline, revenue_won, last_activity_at::date AS last_activity
+  FROM leadqual.account_status
+ ORDER BY account_score DESC NULLS LAST, open_pipeline DESC, account
+ LIMIT 10;
+SELECT count(*) AS accounts, sum(leads) AS leads_with_an_account,
+       (SELECT count(*) FROM leadqual.lead) - sum(leads) AS leads_without_one,
+       count(*) FILTER (WHERE leads > 1) AS accounts_with_several_leads
+  FROM leadqual.account_status;
