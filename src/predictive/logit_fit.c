@@ -365,14 +365,25 @@ lq_logistic_regression_final(PG_FUNCTION_ARGS)
 	if (converged && lf_cholesky(h, l, p) < 0)
 	{
 		double	   *se = palloc(sizeof(double) * p);
-		double	   *e = palloc0(sizeof(double) * p);
 
+		/*
+		 * (H⁻¹)_jj = ‖L⁻¹ e_j‖²: one forward substitution from row j per
+		 * coefficient (z above j is 0), p³/6 operations in all.
+		 */
 		for (int j = 0; j < p; j++)
 		{
-			e[j] = 1.0;
-			lf_solve(l, p, e, delta);
-			e[j] = 0.0;
-			se[j] = sqrt(delta[j]);
+			double		sumsq = 0.0;
+
+			for (int i = j; i < p; i++)
+			{
+				double		t = i == j ? 1.0 : 0.0;
+
+				for (int c = j; c < i; c++)
+					t -= l[i * p + c] * delta[c];
+				delta[i] = t / l[i * p + i];
+				sumsq += delta[i] * delta[i];
+			}
+			se[j] = sqrt(sumsq);
 		}
 		if (all_finite(se, p))
 			values[1] = float8_array(se, p);
