@@ -77,7 +77,7 @@ SELECT p.proname AS function, p.prokind AS kind,
 -- markov_order are two more overloads, logistic_regression's l2 one more,
 -- and so are their transition functions)
 SELECT p.proname, count(*) FROM pg_proc p
- WHERE p.pronamespace = 'leadqual'::regnamespace GROUP BY 1 HAVING count(*) > 1;
+ WHERE p.pronamespace = 'leadqual'::regnamespace GROUP BY 1 HAVING count(*) > 1 ORDER BY 1;
 
 -- PUBLIC and the reader may not call an internal function (42501), nor
 -- rescore() or generate_demo() (they write)

@@ -83,7 +83,7 @@ rc=0
 # slower server more; their checks of results are the same
 export LQ_TEST_TIMEOUT=600s
 # Valgrind runs one backend per core at best: the pg_regress tests run as two
-# streams at once, each in its own database and output directory (every test
+# streams at once (and the isolation specs next to them, below), each in its own database and output directory (every test
 # creates and drops the extension in its database; the roles it creates if
 # absent are made once first, so the streams do not race to create them).
 # Tests go to the stream with less work so far, by their time under Valgrind
@@ -92,8 +92,8 @@ export LQ_TEST_TIMEOUT=600s
 # workers (max_parallel_workers_per_gather = 0, above), so they would only
 # repeat their serial halves, which other tests run.
 psql -X -q -d postgres -c "CREATE EXTENSION leadqual" -c "DROP EXTENSION leadqual"
-weights="scoring_rescore_pass:270 robust_rules:97 demo:69 attribution_demo:67 security_search_path:54
-         reports_timeline:37 reports_window_funnel:35 predictive_models:17 reports_threshold:17"
+weights="scoring_rescore_pass:300 robust_rules:120 demo:76 attribution_demo:74 security_search_path:62
+         reports_timeline:46 reports_window_funnel:42 predictive_models:25 reports_threshold:17"
 skip="scoring_parallel logistic_parallel"
 stream_a=(); stream_b=(); work_a=0; work_b=0
 for t in $( (for w in $weights; do echo "${w#*:} ${w%%:*}"; done
@@ -114,14 +114,18 @@ pid_a=$!
 make -s PG_CONFIG="$PG_CONFIG" installcheck ISOLATION= REGRESS="${stream_b[*]}" \
     REGRESS_OPTS="--load-extension=plpgsql --dbname=lq_san_b --outputdir=output_san_b" > output_san_b.log 2>&1 &
 pid_b=$!
+# the isolation specs at the same time: they mostly wait for locks, so they
+# cost the two streams little (database isolation_regression, output_iso/)
+make -s PG_CONFIG="$PG_CONFIG" installcheck REGRESS= > output_san_iso.log 2>&1 &
+pid_iso=$!
 wait $pid_a || rc=1
 wait $pid_b || rc=1
-cat output_san_a.log output_san_b.log
-make -s PG_CONFIG="$PG_CONFIG" installcheck REGRESS= || rc=1
+wait $pid_iso || rc=1
+cat output_san_a.log output_san_b.log output_san_iso.log
 if [ $rc -ne 0 ]; then
     for f in output_san_a/regression.diffs output_san_b/regression.diffs output_iso/regression.diffs; do [ -f "$f" ] && head -200 "$f"; done
 fi
-rm -rf output_san_a output_san_b output_san_a.log output_san_b.log
+rm -rf output_san_a output_san_b output_san_a.log output_san_b.log output_san_iso.log
 found=$(reports)
 logged=$(tail -n +"$lines_before" "$log" | grep -cE "runtime error:|terminated by signal|exited with exit code" || true)
 echo "sanitize: $found UBSan/Valgrind report(s); $logged backend(s) killed or failed in the server log"
