@@ -10,10 +10,12 @@
 
 #include <math.h>
 
+#include "common/base64.h"
 #include "common/int128.h"
 #include "fmgr.h"
 #include "nodes/execnodes.h"
 #include "utils/guc.h"
+#include "utils/memutils.h"
 
 #include "leadqual.h"
 #include "predictive/predictive.h"
@@ -300,4 +302,56 @@ lq_agg_context(FunctionCallInfo fcinfo, const char *fname)
 	if (!AggCheckCallContext(fcinfo, &aggcontext))
 		elog(ERROR, "%s called in non-aggregate context", fname);
 	return aggcontext;
+}
+
+/*
+ * lq_state_from_base64
+ *		The bytes of a state type's text form (base64), as a varlena; 22P02
+ *		when str is not base64.  typname and origin ("an attribution
+ *		aggregate's state") name the type in the error.  The caller
+ *		validates the bytes.
+ */
+struct varlena *
+lq_state_from_base64(const char *str, const char *typname, const char *origin)
+{
+	int			slen = strlen(str);
+	int			maxlen = pg_b64_dec_len(slen);
+	struct varlena *result = palloc(VARHDRSZ + maxlen);
+	int			len = pg_b64_decode(str, slen, VARDATA(result), maxlen);
+
+	if (len < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg("invalid input syntax for type %s", typname),
+				 errdetail("The text form of a %s value is base64.", typname),
+				 errhint("A %s value can only be one leadqual wrote (%s).", typname, origin)));
+	SET_VARSIZE(result, VARHDRSZ + len);
+	return result;
+}
+
+/*
+ * lq_state_to_base64
+ *		A state type's text form: base64 of its bytes; 54000 when that would
+ *		exceed 1 GB.
+ */
+char *
+lq_state_to_base64(const struct varlena *v, const char *typname)
+{
+	int			len = VARSIZE(v) - VARHDRSZ;
+	Size		maxlen = (Size) pg_b64_enc_len(len) + 1;
+	char	   *str;
+	int			n;
+
+	if (maxlen > MaxAllocSize)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%s value too large for its text form", typname),
+				 errdetail("%d bytes in base64 exceed 1 GB.", len),
+				 errhint("Use the binary form (COPY … BINARY), or fewer rows per group.")));
+	str = palloc(maxlen);
+	n = pg_b64_encode(VARDATA(v), len, str, maxlen);
+	if (n < 0)
+		elog(ERROR, "could not encode a %s value", typname);
+	str[n] = '\0';
+	return str;
 }

@@ -857,23 +857,12 @@ support_context(FunctionCallInfo fcinfo)
 Datum
 lq_path_counts_in(PG_FUNCTION_ARGS)
 {
-	char	   *str = PG_GETARG_CSTRING(0);
-	int			slen = strlen(str);
-	int			maxlen = pg_b64_dec_len(slen);
-	bytea	   *result = palloc(VARHDRSZ + maxlen);
-	int			len = pg_b64_decode(str, slen, VARDATA(result), maxlen);
-	PathCounts *pc;
+	struct varlena *result = lq_state_from_base64(PG_GETARG_CSTRING(0), "path_counts",
+												  "an attribution aggregate's state");
+	PathCounts *pc = pc_parse(VARDATA(result), VARSIZE(result) - VARHDRSZ, CurrentMemoryContext);
 
-	if (len < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg("invalid input syntax for type path_counts"),
-				 errdetail("The text form of a path_counts value is base64."),
-				 errhint("A path_counts value can only be one leadqual wrote (an attribution aggregate's state).")));
-	pc = pc_parse(VARDATA(result), len, CurrentMemoryContext);
 	DeleteExpandedObject(EOHPGetRWDatum(&pc->hdr));
-	SET_VARSIZE(result, VARHDRSZ + len);
-	PG_RETURN_BYTEA_P(result);
+	PG_RETURN_POINTER(result);
 }
 
 /*
@@ -883,16 +872,7 @@ lq_path_counts_in(PG_FUNCTION_ARGS)
 Datum
 lq_path_counts_out(PG_FUNCTION_ARGS)
 {
-	struct varlena *v = PG_GETARG_VARLENA_P(0);
-	int			len = VARSIZE(v) - VARHDRSZ;
-	int			maxlen = pg_b64_enc_len(len) + 1;
-	char	   *str = palloc(maxlen);
-	int			n = pg_b64_encode(VARDATA(v), len, str, maxlen);
-
-	if (n < 0)
-		elog(ERROR, "could not encode a path_counts value");
-	str[n] = '\0';
-	PG_RETURN_CSTRING(str);
+	PG_RETURN_CSTRING(lq_state_to_base64(PG_GETARG_VARLENA_P(0), "path_counts"));
 }
 
 /*

@@ -503,23 +503,12 @@ logit_rows_sort(LogitRows *lr)
 Datum
 lq_logit_rows_in(PG_FUNCTION_ARGS)
 {
-	char	   *str = PG_GETARG_CSTRING(0);
-	int			slen = strlen(str);
-	int			maxlen = pg_b64_dec_len(slen);
-	bytea	   *result = palloc(VARHDRSZ + maxlen);
-	int			len = pg_b64_decode(str, slen, VARDATA(result), maxlen);
-	LogitRows  *lr;
+	struct varlena *result = lq_state_from_base64(PG_GETARG_CSTRING(0), "logit_rows",
+												  "a logistic_regression state");
+	LogitRows  *lr = lr_parse(VARDATA(result), VARSIZE(result) - VARHDRSZ, CurrentMemoryContext);
 
-	if (len < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg("invalid input syntax for type logit_rows"),
-				 errdetail("The text form of a logit_rows value is base64."),
-				 errhint("A logit_rows value can only be one leadqual wrote (a logistic_regression state).")));
-	lr = lr_parse(VARDATA(result), len, CurrentMemoryContext);
 	DeleteExpandedObject(EOHPGetRWDatum(&lr->hdr));
-	SET_VARSIZE(result, VARHDRSZ + len);
-	PG_RETURN_BYTEA_P(result);
+	PG_RETURN_POINTER(result);
 }
 
 /*
@@ -529,24 +518,7 @@ lq_logit_rows_in(PG_FUNCTION_ARGS)
 Datum
 lq_logit_rows_out(PG_FUNCTION_ARGS)
 {
-	struct varlena *v = PG_GETARG_VARLENA_P(0);
-	int			len = VARSIZE(v) - VARHDRSZ;
-	Size		maxlen = (Size) pg_b64_enc_len(len) + 1;
-	char	   *str;
-	int			n;
-
-	if (maxlen > MaxAllocSize)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("logit_rows value too large for its text form"),
-				 errdetail("%d bytes in base64 exceed 1 GB.", len),
-				 errhint("Use the binary form (COPY … BINARY), or fewer rows per group.")));
-	str = palloc(maxlen);
-	n = pg_b64_encode(VARDATA(v), len, str, maxlen);
-	if (n < 0)
-		elog(ERROR, "could not encode a logit_rows value");
-	str[n] = '\0';
-	PG_RETURN_CSTRING(str);
+	PG_RETURN_CSTRING(lq_state_to_base64(PG_GETARG_VARLENA_P(0), "logit_rows"));
 }
 
 /*
