@@ -15,6 +15,7 @@ OBJS = \
 	src/leadqual.o \
 	src/scoring/rules_compile.o \
 	src/scoring/rules_cache.o \
+	src/citus/placement.o \
 	src/scoring/rules_validate.o \
 	src/scoring/fit.o \
 	src/scoring/engagement.o \
@@ -56,7 +57,8 @@ SQL_SOURCES = \
 	src/sql/threshold.sql \
 	src/sql/attribution.sql \
 	src/sql/report_html.sql \
-	src/sql/roles.sql
+	src/sql/roles.sql \
+	src/sql/distribute.sql
 
 DATA_built = leadqual--1.0.sql
 
@@ -85,8 +87,9 @@ $(filter src/lifecycle/%.o,$(OBJS)): src/lifecycle/lifecycle.h
 $(filter src/demo/%.o,$(OBJS)): src/demo/demo.h
 $(filter src/reports/%.o,$(OBJS)): src/reports/reports.h
 $(filter src/attribution/%.o,$(OBJS)): src/attribution/attribution.h
+$(filter src/citus/%.o src/scoring/rules_cache.o src/scoring/score.o,$(OBJS)): src/citus/citus.h
 
-leadqual--1.0.sql: $(SQL_SOURCES)
+leadqual--1.0.sql: $(SQL_SOURCES) Makefile
 	cat $(SQL_SOURCES) > $@
 
 .PHONY: test demo bench sanitize

@@ -5,7 +5,9 @@
 #   round trip (test/dump/), the HTML report in xmllint and headless
 #   Chromium (test/html/), attribute_paths against an exact rational
 #   reference (test/attribution/), logistic_regression against numpy and
-#   scikit-learn (test/predictive/), the hostile-input suite (test/hostile/) and
+#   scikit-learn (test/predictive/), leadqual on a three-node Citus cluster
+#   compared with one node (test/citus/; builds Citus from ../shared/citus
+#   when it is missing, a few minutes), the hostile-input suite (test/hostile/) and
 #   sqlsmith (test/sqlsmith/, about two minutes), and last the sanitizer
 #   run (test/sanitize/: UBSan build, server under Valgrind, about five
 #   minutes; it reinstalls the normal build after).
@@ -28,7 +30,7 @@ if ! pg_virtualenv -t -v "$PGVER" make -s PG_CONFIG="$PG_CONFIG" installcheck; t
     done
 fi
 
-for t in test/cron/*.sh test/dump/*.sh test/html/run.sh test/attribution/run.sh test/predictive/run.sh test/hostile/run.sh test/sqlsmith/run.sh test/sanitize/run.sh; do
+for t in test/cron/*.sh test/dump/*.sh test/html/run.sh test/attribution/run.sh test/predictive/run.sh test/citus/run.sh test/hostile/run.sh test/sqlsmith/run.sh test/sanitize/run.sh; do
     [ -f "$t" ] || continue
     echo "== $t"
     bash "$t" || status=1

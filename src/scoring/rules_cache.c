@@ -38,6 +38,7 @@
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
+#include "citus/citus.h"
 #include "scoring/rules.h"
 
 static MemoryContext lq_cache_cxt = NULL;
@@ -47,7 +48,12 @@ static bool lq_cache_snapshot_bound = false;
 static int	lq_nmodels = 0;
 static LqModel **lq_models = NULL;
 static LqModel *lq_last_model = NULL;
-static Oid	lq_rule_tables[3] = {InvalidOid, InvalidOid, InvalidOid};
+/*
+ * The rule tables (scoring_model, fit_rule, engagement_rule), then the
+ * relations the cache read them from: the same tables on one node, their
+ * placements on this node on Citus (citus/citus.h).
+ */
+static Oid	lq_rule_tables[6];
 
 
 /*
@@ -146,6 +152,10 @@ lq_load_rules(void)
 	lq_rule_tables[0] = get_relname_relid("scoring_model", nsp);
 	lq_rule_tables[1] = get_relname_relid("fit_rule", nsp);
 	lq_rule_tables[2] = get_relname_relid("engagement_rule", nsp);
+	for (i = 0; i < 3; i++)
+		lq_rule_tables[3 + i] = OidIsValid(lq_rule_tables[i]) ? lq_local_copy(lq_rule_tables[i]) : InvalidOid;
+	if (!OidIsValid(lq_rule_tables[3]) || !OidIsValid(lq_rule_tables[4]) || !OidIsValid(lq_rule_tables[5]))
+		elog(ERROR, "the rule tables of leadqual are missing");
 
 	newcxt = AllocSetContextCreate(TopMemoryContext, "leadqual rules",
 								   ALLOCSET_SMALL_SIZES);
@@ -156,9 +166,10 @@ lq_load_rules(void)
 	PG_TRY();
 	{
 		/* models */
-		ret = SPI_execute("SELECT name, mql_threshold, min_fit_grade::pg_catalog.text, hand_raise_types,"
-						  " sla, recycle_after, fit_bands, engagement_bands"
-						  " FROM leadqual.scoring_model ORDER BY name", true, 0);
+		ret = SPI_execute(psprintf("SELECT name, mql_threshold, min_fit_grade::pg_catalog.text, hand_raise_types,"
+								   " sla, recycle_after, fit_bands, engagement_bands"
+								   " FROM %s ORDER BY name", lq_qualified_name(lq_rule_tables[3])),
+						  true, 0);
 		if (ret != SPI_OK_SELECT)
 			elog(ERROR, "could not read leadqual.scoring_model: %s", SPI_result_code_string(ret));
 		tt = SPI_tuptable;
@@ -193,8 +204,10 @@ lq_load_rules(void)
 		}
 
 		/* fit rules */
-		ret = SPI_execute("SELECT model, rule_id, field, op, value::pg_catalog.text, points, description,"
-						  " rule_group FROM leadqual.fit_rule ORDER BY model, rule_id", true, 0);
+		ret = SPI_execute(psprintf("SELECT model, rule_id, field, op, value::pg_catalog.text, points, description,"
+								   " rule_group FROM %s ORDER BY model, rule_id",
+								   lq_qualified_name(lq_rule_tables[4])),
+						  true, 0);
 		if (ret != SPI_OK_SELECT)
 			elog(ERROR, "could not read leadqual.fit_rule: %s", SPI_result_code_string(ret));
 		tt = SPI_tuptable;
@@ -236,9 +249,11 @@ lq_load_rules(void)
 		}
 
 		/* engagement rules */
-		ret = SPI_execute("SELECT model, rule_id, event_type, properties::pg_catalog.text, points,"
-						  " half_life, max_points, min_count, within, description"
-						  " FROM leadqual.engagement_rule ORDER BY model, rule_id", true, 0);
+		ret = SPI_execute(psprintf("SELECT model, rule_id, event_type, properties::pg_catalog.text, points,"
+								   " half_life, max_points, min_count, within, description"
+								   " FROM %s ORDER BY model, rule_id",
+								   lq_qualified_name(lq_rule_tables[5])),
+						  true, 0);
 		if (ret != SPI_OK_SELECT)
 			elog(ERROR, "could not read leadqual.engagement_rule: %s", SPI_result_code_string(ret));
 		tt = SPI_tuptable;
@@ -414,6 +429,20 @@ lq_eng_digit(LqModel *model, double engagement)
 	return '4';
 }
 
+/*
+ * lq_rules_table
+ *		scoring_model, in the schema of the function being called.
+ */
+static Oid
+lq_rules_table(FunctionCallInfo fcinfo)
+{
+	Oid			relid = get_relname_relid("scoring_model", get_func_namespace(fcinfo->flinfo->fn_oid));
+
+	if (!OidIsValid(relid))
+		elog(ERROR, "table \"scoring_model\" of leadqual is missing");
+	return relid;
+}
+
 PG_FUNCTION_INFO_V1(lq_rules_changed);
 
 /*
@@ -424,12 +453,15 @@ PG_FUNCTION_INFO_V1(lq_rules_changed);
 Datum
 lq_rules_changed(PG_FUNCTION_ARGS)
 {
-	TriggerData *trigdata = (TriggerData *) fcinfo->context;
-
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		elog(ERROR, "lq_rules_changed must be called as a trigger");
 
-	CacheInvalidateRelcache(trigdata->tg_relation);
+	/*
+	 * Invalidate scoring_model itself, not the trigger's relation: on Citus
+	 * the trigger fires on this node's placement of the table.  Every node
+	 * holding a placement runs the trigger, so each one tells its backends.
+	 */
+	CacheInvalidateRelcacheByRelid(lq_rules_table(fcinfo));
 	lq_cache_valid = false;
 
 	return PointerGetDatum(NULL);

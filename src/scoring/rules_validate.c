@@ -13,6 +13,7 @@
 #include "executor/spi.h"
 #include "catalog/pg_type.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
@@ -75,16 +76,17 @@ static const char *const lq_model_required[] = {
  *		guard against runaway rule sets, not an exact quota.
  */
 static void
-lq_check_model_size(bool fit, Datum model, Datum new_id, Datum old_id, int new_slots)
+lq_check_model_size(Relation rel, bool fit, Datum model, Datum new_id, Datum old_id,
+					int new_slots)
 {
 	static const char *const fit_sql =
-		"SELECT pg_catalog.count(*), 0::pg_catalog.int8 FROM leadqual.fit_rule"
+		"SELECT pg_catalog.count(*), 0::pg_catalog.int8 FROM %s"
 		" WHERE model OPERATOR(pg_catalog.=) $1"
 		" AND rule_id OPERATOR(pg_catalog.<>) $2 AND rule_id OPERATOR(pg_catalog.<>) $3";
 	static const char *const eng_sql =
 		"SELECT pg_catalog.count(*),"
 		" COALESCE(pg_catalog.sum(min_count) FILTER (WHERE within IS NOT NULL), 0)"
-		" FROM leadqual.engagement_rule"
+		" FROM %s"
 		" WHERE model OPERATOR(pg_catalog.=) $1"
 		" AND rule_id OPERATOR(pg_catalog.<>) $2 AND rule_id OPERATOR(pg_catalog.<>) $3";
 	Oid			types[3] = {TEXTOID, INT8OID, INT8OID};
@@ -96,7 +98,11 @@ lq_check_model_size(bool fit, Datum model, Datum new_id, Datum old_id, int new_s
 
 	if ((ret = SPI_connect()) != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(ret));
-	ret = SPI_execute_with_args(fit ? fit_sql : eng_sql, 3, types, args, NULL, false, 1);
+	/* the rules in the trigger's relation: the table, or on Citus its placement */
+	ret = SPI_execute_with_args(psprintf(fit ? fit_sql : eng_sql,
+										 quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
+																	RelationGetRelationName(rel))),
+								3, types, args, NULL, false, 1);
 	if (ret != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "could not count the rules of a model: %s", SPI_result_code_string(ret));
 	nrules = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &n)) + 1;
@@ -146,7 +152,7 @@ lq_check_rule_count(TriggerData *trigdata, HeapTuple tup, TupleDesc desc, bool f
 		if (on)
 			old_id = id;
 	}
-	lq_check_model_size(fit, model, id, old_id, new_slots);
+	lq_check_model_size(trigdata->tg_relation, fit, model, id, old_id, new_slots);
 }
 
 /*
@@ -170,9 +176,15 @@ lq_validate_rule(PG_FUNCTION_ARGS)
 		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event))
 		elog(ERROR, "lq_validate_rule must be called as a BEFORE ROW trigger");
 
+	/*
+	 * The table is named by the trigger's argument, not by the relation's
+	 * name: on Citus the trigger fires on placements (scoring_model_102008).
+	 */
+	if (trigdata->tg_trigger->tgnargs != 1)
+		elog(ERROR, "lq_validate_rule needs the table's name as its argument");
 	tup = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? trigdata->tg_newtuple : trigdata->tg_trigtuple;
 	desc = trigdata->tg_relation->rd_att;
-	relname = RelationGetRelationName(trigdata->tg_relation);
+	relname = trigdata->tg_trigger->tgargs[0];
 
 	/*
 	 * BEFORE triggers run ahead of NOT NULL checks: leave a row with a NULL

@@ -11,14 +11,18 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
+#include "commands/extension.h"
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
+#include "citus/citus.h"
 #include "scoring/scoring.h"
 
 /* One lead's score, with what explain_score needs. */
@@ -51,6 +55,34 @@ lq_prepare(const char *query, int nargs, Oid *argtypes)
 }
 
 /*
+ * lq_score_relations
+ *		On Citus, the shards of lead and event holding the lead when they
+ *		are placed on this node; InvalidOid (read the tables) otherwise.
+ */
+static void
+lq_score_relations(int64 lead_id, Oid *lead_rel, Oid *event_rel)
+{
+	Oid			nsp;
+	Oid			lead;
+	Oid			event;
+
+	*lead_rel = *event_rel = InvalidOid;
+	if (!OidIsValid(get_extension_oid("citus", true)))
+		return;
+	nsp = get_namespace_oid("leadqual", false);
+	lead = get_relname_relid("lead", nsp);
+	event = get_relname_relid("event", nsp);
+	if (!OidIsValid(lead) || !OidIsValid(event))
+		elog(ERROR, "the tables of leadqual are missing");
+	*lead_rel = lq_lead_relation(lead, lead_id);
+	*event_rel = lq_lead_relation(event, lead_id);
+	if (*lead_rel == lead)
+		*lead_rel = InvalidOid;
+	if (*event_rel == event)
+		*event_rel = InvalidOid;
+}
+
+/*
  * lq_score_lead
  *		Score one lead at as_of under a model (NULL model: the lead's own).
  *		Results are allocated in the caller's memory context.
@@ -65,6 +97,8 @@ lq_score_lead(int64 lead_id, TimestampTz as_of, text *model_name, LqLeadScore *o
 	HeapTupleHeader lead;
 	uint64		i;
 	int			ret;
+	Oid			lead_rel;
+	Oid			event_rel;
 
 	if ((ret = SPI_connect()) != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(ret));
@@ -91,7 +125,23 @@ lq_score_lead(int64 lead_id, TimestampTz as_of, text *model_name, LqLeadScore *o
 	args[0] = Int64GetDatum(lead_id);
 	args[1] = TimestampTzGetDatum(as_of);
 
-	ret = SPI_execute_plan(lq_lead_plan, args, NULL, true, 1);
+	/*
+	 * On Citus, when the lead's shards are on this node (score() pushed
+	 * down to a shard), read them directly: a query on the tables would be
+	 * a distributed query inside a shard's query, which Citus refuses.
+	 */
+	lq_score_relations(lead_id, &lead_rel, &event_rel);
+	if (OidIsValid(lead_rel))
+	{
+		Oid			types[2] = {INT8OID, TIMESTAMPTZOID};
+
+		ret = SPI_execute_with_args(psprintf("SELECT ROW(l.*)::leadqual.lead FROM %s l"
+											 " WHERE l.lead_id OPERATOR(pg_catalog.=) $1",
+											 lq_qualified_name(lead_rel)),
+									1, types, args, NULL, true, 1);
+	}
+	else
+		ret = SPI_execute_plan(lq_lead_plan, args, NULL, true, 1);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "could not read leadqual.lead: %s", SPI_result_code_string(ret));
 	if (SPI_processed == 0)
@@ -110,7 +160,18 @@ lq_score_lead(int64 lead_id, TimestampTz as_of, text *model_name, LqLeadScore *o
 	out->fit = lq_fit(out->model, &fields, out->fit_counted);
 
 	out->eng = lq_eng_state_new(out->model, as_of, callercxt);
-	ret = SPI_execute_plan(lq_events_plan, args, NULL, true, 0);
+	if (OidIsValid(event_rel))
+	{
+		Oid			types[2] = {INT8OID, TIMESTAMPTZOID};
+
+		ret = SPI_execute_with_args(psprintf("SELECT event_type, properties, occurred_at FROM %s"
+											 " WHERE lead_id OPERATOR(pg_catalog.=) $1"
+											 " AND occurred_at OPERATOR(pg_catalog.<=) $2",
+											 lq_qualified_name(event_rel)),
+									2, types, args, NULL, true, 0);
+	}
+	else
+		ret = SPI_execute_plan(lq_events_plan, args, NULL, true, 0);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "could not read leadqual.event: %s", SPI_result_code_string(ret));
 	for (i = 0; i < SPI_processed; i++)

@@ -47,6 +47,18 @@ COMMENT ON COLUMN @extschema@.lead_score_state.state IS 'serialized engagement s
  * rebuilt by rescore() or by each lead's next event.
  */
 
+/*
+ * lead_table: on Citus, where a group of leads' rows of one of leadqual's
+ * tables are on this node (citus/placement.c).  Triggers fire on a shard
+ * there, and touch only the colocated shards of their leads.
+ */
+CREATE FUNCTION @extschema@.lead_table(tbl pg_catalog.regclass, lead_ids bigint[])
+    RETURNS pg_catalog.regclass
+    AS 'MODULE_PATHNAME', 'lq_lead_table'
+    LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.lead_table(pg_catalog.regclass, bigint[]) IS
+    'internal: the relation holding these leads'' rows of a leadqual table on this node: tbl, or on Citus the one local shard they all fall into';
+
 CREATE FUNCTION @extschema@.auto_scoring_enabled()
     RETURNS boolean
     AS 'MODULE_PATHNAME', 'lq_auto_scoring_enabled'
@@ -207,8 +219,8 @@ DECLARE
     hand_raises timestamptz[];
 BEGIN
     IF NOT @extschema@.auto_scoring_enabled() THEN
-        DELETE FROM @extschema@.lead_score_state s
-         WHERE s.lead_id IN (SELECT n.lead_id FROM new_events n);
+        SELECT array_agg(DISTINCT n.lead_id) INTO leads FROM new_events n;
+        PERFORM @extschema@.forget_score_states(leads);
         RETURN NULL;
     END IF;
 
@@ -382,8 +394,10 @@ CREATE FUNCTION @extschema@.forget_score_states(lead_ids bigint[])
     SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    DELETE FROM @extschema@.lead_score_state s
-     WHERE s.lead_id = ANY (lead_ids);
+    -- on a Citus shard (a trigger there): the leads' colocated shard
+    EXECUTE pg_catalog.format('DELETE FROM %s s WHERE s.lead_id OPERATOR(pg_catalog.=) ANY ($1)',
+                              @extschema@.lead_table('@extschema@.lead_score_state', lead_ids))
+      USING lead_ids;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.forget_score_states(bigint[]) IS

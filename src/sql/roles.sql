@@ -130,6 +130,7 @@ REVOKE EXECUTE ON FUNCTION
     @extschema@.automatic_move_reason(text, @extschema@.stage, timestamptz, float8, text, timestamptz, timestamptz),
     @extschema@.rescore(timestamptz, text),
     -- live scoring
+    @extschema@.lead_table(pg_catalog.regclass, bigint[]),
     @extschema@.auto_scoring_enabled(),
     @extschema@.score_state(text, text, jsonb, timestamptz),
     @extschema@.state_add_events(bytea, text[], jsonb[], timestamptz[]),

@@ -3,7 +3,9 @@
 
 /*
  * Compile a rule (or model) row as it is written, so an invalid one is
- * refused with a clear error instead of breaking scoring later.
+ * refused with a clear error instead of breaking scoring later.  The
+ * trigger's argument names the table: on Citus the trigger fires on a
+ * placement, whose name is not the table's.
  */
 CREATE FUNCTION @extschema@.validate_rule() RETURNS trigger
     AS 'MODULE_PATHNAME', 'lq_validate_rule'
@@ -62,11 +64,11 @@ COMMENT ON FUNCTION @extschema@.builtin_row_guard() IS
     'trigger: an edited builtin row becomes a user row; an inserted row with the key of a builtin row replaces its values';
 
 CREATE TRIGGER validate BEFORE INSERT OR UPDATE ON @extschema@.scoring_model
-    FOR EACH ROW EXECUTE FUNCTION @extschema@.validate_rule();
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.validate_rule('scoring_model');
 CREATE TRIGGER validate BEFORE INSERT OR UPDATE ON @extschema@.fit_rule
-    FOR EACH ROW EXECUTE FUNCTION @extschema@.validate_rule();
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.validate_rule('fit_rule');
 CREATE TRIGGER validate BEFORE INSERT OR UPDATE ON @extschema@.engagement_rule
-    FOR EACH ROW EXECUTE FUNCTION @extschema@.validate_rule();
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.validate_rule('engagement_rule');
 
 CREATE TRIGGER rules_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON @extschema@.scoring_model
     FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.rules_changed();

@@ -1,0 +1,20 @@
+-- leadqual.distribute() on one node without Citus (the cluster test,
+-- test/citus/run.sh, covers a real coordinator and workers): it refuses
+-- with 0A000 and says how to get Citus, and changes nothing.
+SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS leadqual CASCADE;
+CREATE EXTENSION leadqual;
+RESET client_min_messages;
+\set VERBOSITY default
+SELECT leadqual.distribute();
+SELECT leadqual.distribute(8);
+-- lead.external_id is still unique on one node
+INSERT INTO leadqual.lead (external_id, created_at) VALUES ('crm-1', '2026-01-01');
+INSERT INTO leadqual.lead (external_id, created_at) VALUES ('crm-1', '2026-01-02');
+-- lead_table() names the tables themselves on one node
+SELECT leadqual.lead_table('leadqual.event', '{1,2,3}'), leadqual.lead_table('leadqual.fit_rule', '{}');
+-- only the extension's owner may distribute it
+SELECT pg_catalog.has_function_privilege('leadqual_admin', 'leadqual.distribute(integer)', 'EXECUTE') AS admin_may,
+       pg_catalog.has_function_privilege('leadqual_writer', 'leadqual.lead_table(regclass, bigint[])', 'EXECUTE') AS writer_may;
+SET client_min_messages = warning;
+DROP EXTENSION leadqual CASCADE;

@@ -1,0 +1,169 @@
+/*-------------------------------------------------------------------------
+ *
+ * placement.c
+ *	  Finding this node's copy of a leadqual table on Citus.
+ *
+ *	  A Citus reference table has one shard, placed on every node that
+ *	  holds reference tables (the workers, and the coordinator once it is
+ *	  in the metadata).  Queries on the table itself are Citus queries;
+ *	  inside a query that already runs on a shard Citus refuses them
+ *	  ("cannot execute a distributed query from a query on a shard").  The
+ *	  placement is a plain table of this node with the same rows, written
+ *	  in the same distributed transaction as every other placement, so
+ *	  reading it gives what the table gives.
+ *
+ *	  A distributed table (by lead_id) has a shard per hash range; the rows
+ *	  of a group of leads that all fall into one shard placed on this node
+ *	  are read and written there directly by leadqual's triggers, which run
+ *	  on a shard and must touch only the colocated shards of its leads.
+ *
+ *	  The lookups read Citus's catalogs (pg_dist_partition, pg_dist_shard,
+ *	  pg_dist_placement, pg_dist_local_group) and names the shard with
+ *	  Citus's shard_name(): leadqual never builds a shard's name itself.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "commands/extension.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+
+#include "citus/citus.h"
+
+/*
+ * lq_local_copy
+ *		relid, or the placement on this node of relid when it is a Citus
+ *		reference table placed here.
+ */
+Oid
+lq_local_copy(Oid relid)
+{
+	static const char *const sql =
+		"SELECT pg_catalog.to_regclass(pg_catalog.shard_name(s.logicalrelid, s.shardid))::pg_catalog.oid"
+		"  FROM pg_catalog.pg_dist_partition d"
+		"  JOIN pg_catalog.pg_dist_shard s ON s.logicalrelid OPERATOR(pg_catalog.=) d.logicalrelid"
+		"  JOIN pg_catalog.pg_dist_placement p ON p.shardid OPERATOR(pg_catalog.=) s.shardid"
+		" WHERE d.logicalrelid OPERATOR(pg_catalog.=) $1::pg_catalog.regclass"
+		"   AND d.partmethod OPERATOR(pg_catalog.=) 'n'"
+		"   AND p.groupid OPERATOR(pg_catalog.=) (SELECT g.groupid FROM pg_catalog.pg_dist_local_group g)";
+	Oid			argtypes[1] = {OIDOID};
+	Datum		args[1] = {ObjectIdGetDatum(relid)};
+	Oid			local = relid;
+	int			ret;
+
+	if (!OidIsValid(get_extension_oid("citus", true)))
+		return relid;
+
+	if ((ret = SPI_connect()) != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(ret));
+	ret = SPI_execute_with_args(sql, 1, argtypes, args, NULL, true, 2);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "could not read Citus's placements of \"%s\": %s",
+			 get_rel_name(relid), SPI_result_code_string(ret));
+	if (SPI_processed == 1)
+	{
+		bool		isnull;
+		Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+
+		if (!isnull)
+			local = DatumGetObjectId(d);
+	}
+	SPI_finish();
+	return local;
+}
+
+/*
+ * lq_qualified_name
+ *		A relation's schema-qualified, quoted name.
+ */
+char *
+lq_qualified_name(Oid relid)
+{
+	char	   *nsp = get_namespace_name(get_rel_namespace(relid));
+	char	   *rel = get_rel_name(relid);
+
+	if (nsp == NULL || rel == NULL)
+		elog(ERROR, "relation %u of leadqual is missing", relid);
+	return quote_qualified_identifier(nsp, rel);
+}
+
+/*
+ * lq_lead_relation
+ *		lead_table() for one lead, from C: relid, or on Citus the shard of
+ *		relid that holds lead_id when it is placed on this node.
+ */
+Oid
+lq_lead_relation(Oid relid, int64 lead_id)
+{
+	Datum		elem = Int64GetDatum(lead_id);
+	ArrayType  *leads;
+
+	if (!OidIsValid(get_extension_oid("citus", true)))
+		return relid;
+	leads = construct_array(&elem, 1, INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
+	return DatumGetObjectId(DirectFunctionCall2(lq_lead_table, ObjectIdGetDatum(relid),
+												PointerGetDatum(leads)));
+}
+
+PG_FUNCTION_INFO_V1(lq_lead_table);
+
+/*
+ * lq_lead_table
+ *		lead_table(tbl regclass, lead_ids bigint[]) → regclass: the relation
+ *		holding the rows of these leads of leadqual table tbl on this node:
+ *		on Citus, the shard of a distributed tbl when all the leads fall
+ *		into that one shard and it is placed here (a trigger on a shard
+ *		sees only such leads), or the placement of a reference table;
+ *		otherwise tbl itself.  STRICT.
+ */
+Datum
+lq_lead_table(PG_FUNCTION_ARGS)
+{
+	static const char *const sql =
+		"SELECT d.partmethod::pg_catalog.text,"
+		"       (SELECT pg_catalog.to_regclass(pg_catalog.shard_name(s.logicalrelid, s.shardid))::pg_catalog.oid"
+		"          FROM pg_catalog.pg_dist_shard s"
+		"          JOIN pg_catalog.pg_dist_placement p ON p.shardid OPERATOR(pg_catalog.=) s.shardid"
+		"         WHERE s.shardid OPERATOR(pg_catalog.=) pg_catalog.get_shard_id_for_distribution_column($1, $2[1])"
+		"           AND p.groupid OPERATOR(pg_catalog.=) (SELECT g.groupid FROM pg_catalog.pg_dist_local_group g)"
+		"           AND NOT EXISTS (SELECT FROM pg_catalog.unnest($2) AS u(lead_id)"
+		"                            WHERE pg_catalog.get_shard_id_for_distribution_column($1, u.lead_id)"
+		"                                  OPERATOR(pg_catalog.<>) s.shardid))"
+		"  FROM pg_catalog.pg_dist_partition d"
+		" WHERE d.logicalrelid OPERATOR(pg_catalog.=) $1::pg_catalog.regclass";
+	Oid			relid = PG_GETARG_OID(0);
+	ArrayType  *leads = PG_GETARG_ARRAYTYPE_P(1);
+	Oid			argtypes[2] = {OIDOID, INT8ARRAYOID};
+	Datum		args[2] = {ObjectIdGetDatum(relid), PointerGetDatum(leads)};
+	Oid			local = relid;
+	int			ret;
+
+	if (!OidIsValid(get_extension_oid("citus", true)) ||
+		ArrayGetNItems(ARR_NDIM(leads), ARR_DIMS(leads)) == 0)
+		PG_RETURN_OID(relid);
+
+	if ((ret = SPI_connect()) != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(ret));
+	ret = SPI_execute_with_args(sql, 2, argtypes, args, NULL, true, 1);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "could not read Citus's shards of \"%s\": %s",
+			 get_rel_name(relid), SPI_result_code_string(ret));
+	if (SPI_processed == 1)
+	{
+		bool		isnull;
+		char	   *method = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+		Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
+
+		if (method != NULL && strcmp(method, "h") == 0 && !isnull)
+			local = DatumGetObjectId(d);
+	}
+	SPI_finish();
+	if (local == relid)
+		local = lq_local_copy(relid);
+	PG_RETURN_OID(local);
+}

@@ -1,0 +1,164 @@
+"""test/citus/compare.py — the same question asked of a plain node and of a
+Citus cluster holding the same data; the answers must be equal (exactly,
+floats to 1e-9 relative).
+
+Each check is (name, sql, expect).  expect "same": both answer and the rows
+are equal.  expect "fails": a known gap of leadqual on Citus (README,
+"Running on Citus"), listed so that the run shows it: the check passes while
+the cluster still refuses the query or answers differently, and fails when
+the gap closes, so that the list is kept true.  Rows are compared in the
+query's ORDER BY, which every check has.
+
+    python3 test/citus/compare.py PLAIN_DSN CLUSTER_DSN
+
+LQ_COMPARE_ONLY=NAME runs that check only; LQ_COMPARE_BEFORE=SQL asks the
+cluster every check once, then runs SQL there (a rule edit), then compares:
+the backends that answered first, on every node, must see the edit.
+"""
+import decimal
+import math
+import os
+import sys
+
+import psycopg2
+
+AS_OF = "'2026-07-01 00:00+00'::timestamptz"
+
+CHECKS = [
+    # the data loaded into both
+    ("lead rows", "SELECT l.* FROM leadqual.lead l ORDER BY l.lead_id", "same"),
+    ("event rows", "SELECT e.* FROM leadqual.event e ORDER BY e.lead_id, e.event_id", "same"),
+    ("stage_history rows", "SELECT h.* FROM leadqual.stage_history h ORDER BY h.lead_id, h.history_id", "same"),
+    ("opportunity rows", "SELECT o.* FROM leadqual.opportunity o ORDER BY o.lead_id, o.opportunity_id", "same"),
+    ("rules", "SELECT r.rule_id, r.model, r.field, r.op, r.value, r.points FROM leadqual.fit_rule r ORDER BY r.rule_id", "same"),
+    # scoring: on the coordinator, and pushed down to the shards
+    ("score() of one lead", f"SELECT (leadqual.score(17, {AS_OF})).*", "same"),
+    ("explain_score() of one lead",
+     f"SELECT e.* FROM leadqual.explain_score(17, {AS_OF}) e ORDER BY e.kind, e.rule_id", "same"),
+    ("score() of every lead, pushed down",
+     f"SELECT l.lead_id, (leadqual.score(l.lead_id, {AS_OF})).* FROM leadqual.lead l ORDER BY l.lead_id", "same"),
+    ("grade() of the stored scores",
+     "SELECT l.lead_id, leadqual.grade(l.model, l.fit_score, l.engagement_score) FROM leadqual.lead l ORDER BY l.lead_id",
+     "same"),
+    ("engagement_score per lead",
+     f"SELECT e.lead_id, leadqual.engagement_score('default', e.event_type, e.properties, e.occurred_at, {AS_OF})"
+     " FROM leadqual.event e GROUP BY e.lead_id ORDER BY e.lead_id", "same"),
+    ("fit_score(l) of a shard's rows",
+     "SELECT l.lead_id, leadqual.fit_score(l) FROM leadqual.lead l ORDER BY l.lead_id", "fails"),
+    ("engagement_score over all leads",
+     f"SELECT leadqual.engagement_score('default', e.event_type, e.properties, e.occurred_at, {AS_OF})"
+     " FROM leadqual.event e ORDER BY 1", "same"),
+    ("score_by_lead()",
+     f"SELECT s.* FROM leadqual.score_by_lead('default', {AS_OF}) s ORDER BY s.lead_id", "fails"),
+    ("window_funnel per lead",
+     "SELECT e.lead_id, leadqual.window_funnel('7 days', e.occurred_at,"
+     " ARRAY[e.event_type = 'page_view', e.event_type = 'pricing_view', e.event_type = 'demo_request'])"
+     " FROM leadqual.event e GROUP BY e.lead_id ORDER BY e.lead_id", "same"),
+    ("logistic_regression",
+     "SELECT (f).coefficients FROM (SELECT leadqual.logistic_regression(l.stage = 'won',"
+     " ARRAY[coalesce(l.fit_score, 0), coalesce(l.engagement_score, 0)]) AS f FROM leadqual.lead l) s ORDER BY 1",
+     "same"),
+    # reports
+    ("lead_status", "SELECT s.* FROM leadqual.lead_status s ORDER BY s.lead_id", "same"),
+    ("funnel", "SELECT f.* FROM leadqual.funnel f ORDER BY f.stage", "same"),
+    ("funnel_by_cohort", "SELECT f.* FROM leadqual.funnel_by_cohort f ORDER BY 1, 2, 3", "same"),
+    ("funnel_by_period", "SELECT f.* FROM leadqual.funnel_by_period f ORDER BY 1, 2, 3", "fails"),
+    ("stage_velocity", "SELECT v.* FROM leadqual.stage_velocity v ORDER BY 1, 2", "fails"),
+    ("mql_acceptance", "SELECT a.* FROM leadqual.mql_acceptance a ORDER BY 1", "same"),
+    ("rejection_reasons", "SELECT r.* FROM leadqual.rejection_reasons r ORDER BY 1, 2, 3", "same"),
+    ("sla_breaches", "SELECT b.* FROM leadqual.sla_breaches b ORDER BY b.lead_id", "same"),
+    ("score_calibration", "SELECT c.* FROM leadqual.score_calibration c ORDER BY 1, 2", "same"),
+    ("threshold_analysis",
+     "SELECT t.* FROM leadqual.threshold_analysis('default', ARRAY[30, 50, 70]::float8[]) t ORDER BY 1", "fails"),
+    ("account_status", "SELECT a.* FROM leadqual.account_status a ORDER BY a.account", "fails"),
+    # attribution
+    ("attribution markov", "SELECT a.* FROM leadqual.attribution('markov') a ORDER BY a.channel", "fails"),
+    ("attribution last_touch", "SELECT a.* FROM leadqual.attribution('last_touch') a ORDER BY a.channel", "fails"),
+    ("channel_attribution", "SELECT c.* FROM leadqual.channel_attribution c ORDER BY c.channel", "fails"),
+    # the whole page, but for the time it was generated
+    ("report_html", "SELECT pg_catalog.md5(pg_catalog.regexp_replace(leadqual.report_html(),"
+     " '<p>Generated [^.]*[.]', ''))", "fails"),
+]
+
+
+def close(a, b):
+    if isinstance(a, float) and isinstance(b, float):
+        if math.isnan(a) or math.isnan(b):
+            return math.isnan(a) and math.isnan(b)
+        return a == b or abs(a - b) <= 1e-9 * max(abs(a), abs(b))
+    if isinstance(a, decimal.Decimal) and isinstance(b, decimal.Decimal):
+        return a == b
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(close(x, y) for x, y in zip(a, b))
+    return a == b
+
+
+def answer(conn, sql):
+    with conn.cursor() as cur:
+        try:
+            cur.execute(sql)
+            rows = cur.fetchall()
+            conn.commit()
+            return rows, None
+        except psycopg2.Error as e:
+            conn.rollback()
+            return None, (e.pgcode or "?") + " " + (e.pgerror or str(e)).strip().splitlines()[0]
+
+
+def first_difference(a, b):
+    if len(a) != len(b):
+        return f"{len(a)} rows on one node, {len(b)} on the cluster"
+    for i, (x, y) in enumerate(zip(a, b)):
+        if not close(tuple(x), tuple(y)):
+            return f"row {i}: {x!r} vs {y!r}"[:400]
+    return None
+
+
+def main():
+    plain = psycopg2.connect(sys.argv[1])
+    cluster = psycopg2.connect(sys.argv[2])
+    failures = 0
+    counts = {"same": 0, "known gap": 0}
+    checks = [c for c in CHECKS if c[0] == os.environ.get("LQ_COMPARE_ONLY", c[0])]
+    if not checks:
+        sys.exit("compare.py: no check named " + os.environ["LQ_COMPARE_ONLY"])
+    before = os.environ.get("LQ_COMPARE_BEFORE")
+    if before:
+        for name, sql, expect in checks:
+            answer(cluster, sql)
+        with cluster.cursor() as cur:
+            cur.execute(before)
+        cluster.commit()
+    for name, sql, expect in checks:
+        a, err_a = answer(plain, sql)
+        if err_a:
+            print(f"FAIL  {name}: one node refuses it: {err_a}")
+            failures += 1
+            continue
+        if not a:
+            print(f"FAIL  {name}: no rows on one node: the check proves nothing")
+            failures += 1
+            continue
+        b, err_b = answer(cluster, sql)
+        diff = err_b or first_difference(a, b)
+        if expect == "same":
+            if diff:
+                print(f"FAIL  {name}: {diff}")
+                failures += 1
+            else:
+                print(f"same  {name} ({len(a)} rows)")
+                counts["same"] += 1
+        else:
+            if diff:
+                print(f"gap   {name}: {diff[:160]}")
+                counts["known gap"] += 1
+            else:
+                print(f"FAIL  {name}: listed as a known gap but the cluster now answers the same: list it as same")
+                failures += 1
+    print(f"citus compare: {counts['same']} checks the same on one node and on the cluster, "
+          f"{counts['known gap']} known gaps, {failures} failures")
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
