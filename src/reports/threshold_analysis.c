@@ -262,20 +262,23 @@ lq_rate(int64 num, int64 den, bool *isnull)
  * One row per lead of the model that the caller may see: mql_peak over its
  * events (one replay of the events; a LEFT JOIN keeps leads without
  * events), and whether it has a history row into won.  fit_score is
- * computed once per lead: OFFSET 0 keeps the subquery from being pulled up,
- * which would evaluate fit_score(l, $1) per event row.
+ * computed once per lead: the GROUP BY of the key keeps the subquery from
+ * being pulled up, which would evaluate fit_score(l, $1) per event row.
+ * Every table is joined on lead_id and grouped by it, so that on Citus the
+ * query runs whole on each shard (an OFFSET or an uncorrelated subquery
+ * over stage_history would not).
  */
 static const char *const lq_peaks_sql =
 "SELECT (s.p).max_score, (s.p).qualifying_score, (s.p).hand_raise, s.won"
 "  FROM (SELECT l.lead_id, l.won,"
 "               leadqual.mql_peak($1, l.fit, e.event_type, e.properties, e.occurred_at) AS p"
 "          FROM (SELECT l.lead_id, leadqual.fit_score(l, $1) AS fit,"
-"                       l.lead_id OPERATOR(pg_catalog.=) ANY"
-"                         (SELECT h.lead_id FROM leadqual.stage_history h"
-"                           WHERE h.to_stage OPERATOR(pg_catalog.=) 'won'::leadqual.stage) AS won"
+"                       EXISTS (SELECT FROM leadqual.stage_history h"
+"                                WHERE h.lead_id OPERATOR(pg_catalog.=) l.lead_id"
+"                                  AND h.to_stage OPERATOR(pg_catalog.=) 'won'::leadqual.stage) AS won"
 "                  FROM leadqual.lead l"
 "                 WHERE l.model OPERATOR(pg_catalog.=) $1"
-"                OFFSET 0) l"
+"                 GROUP BY l.lead_id) l"
 "          LEFT JOIN leadqual.event e ON e.lead_id OPERATOR(pg_catalog.=) l.lead_id"
 "         GROUP BY l.lead_id, l.won) s";
 

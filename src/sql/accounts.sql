@@ -56,7 +56,9 @@ SELECT a.account,
        pg_catalog.max(a.fit_score) AS account_fit,
        pg_catalog.sum(a.engagement_score) AS account_engagement,
        pg_catalog.max(a.fit_score) OPERATOR(pg_catalog.+) pg_catalog.sum(a.engagement_score) AS account_score,
-       pg_catalog.max(a.reached) AS furthest_stage,
+       -- the furthest stage by its rank in the waterfall (Citus finds no
+       -- max() for an enum when it merges the shards' partial results)
+       (pg_catalog.enum_range(NULL::@extschema@.stage))[pg_catalog.max(a.reached)] AS furthest_stage,
        COALESCE(pg_catalog.sum(a.open_amount), 0.00) AS open_pipeline,
        COALESCE(pg_catalog.sum(a.won_amount), 0.00) AS revenue_won,
        pg_catalog.max(a.last_event_at) AS last_activity_at
@@ -64,12 +66,14 @@ SELECT a.account,
                l.fit_score,
                l.engagement_score,
                l.grade,
-               CASE WHEN t.won_at IS NOT NULL THEN 'won'::@extschema@.stage
-                    WHEN t.opportunity_at IS NOT NULL THEN 'opportunity'::@extschema@.stage
-                    WHEN t.sql_at IS NOT NULL THEN 'sql'::@extschema@.stage
-                    WHEN t.sal_at IS NOT NULL THEN 'sal'::@extschema@.stage
-                    WHEN t.mql_at IS NOT NULL THEN 'mql'::@extschema@.stage
-                    ELSE 'inquiry'::@extschema@.stage END AS reached,
+               -- rank of the furthest waterfall stage reached in
+               -- enum_range(NULL::stage): inquiry 1, mql 2 … won 6
+               CASE WHEN t.won_at IS NOT NULL THEN 6
+                    WHEN t.opportunity_at IS NOT NULL THEN 5
+                    WHEN t.sql_at IS NOT NULL THEN 4
+                    WHEN t.sal_at IS NOT NULL THEN 3
+                    WHEN t.mql_at IS NOT NULL THEN 2
+                    ELSE 1 END AS reached,
                o.open_amount,
                o.won_amount,
                -- one probe of event_lead_time_idx per lead (the planner's

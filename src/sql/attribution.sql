@@ -159,8 +159,18 @@ CREATE FUNCTION @extschema@.attribution_journeys(goal @extschema@.stage, since t
     RETURNS TABLE (lead_id bigint, channels text[], touched_at timestamptz[], converted boolean,
                    conversion_at timestamptz, value float8, mql_at timestamptz,
                    opportunity_at timestamptz, won_at timestamptz)
-    LANGUAGE sql STABLE PARALLEL SAFE
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
 AS $$
+/*
+ * PL/pgSQL, not SQL: on Citus a SQL function's parameters make the query
+ * unplannable, and where the function is inlined into a subquery Citus
+ * answered with no rows at all (a first try found channel attribution
+ * empty); PL/pgSQL hands the planner values.  Every column name below is
+ * qualified, so none clashes with the output columns.
+ */
+BEGIN
+RETURN QUERY
 /*
  * The touches are grouped by lead first (one pass over event, as an
  * analyst's array_agg would), then joined to the leads' goal times; a
@@ -223,7 +233,8 @@ SELECT w.lead_id,
                             ON t.lead_id OPERATOR(pg_catalog.=) j.lead_id
                          WHERE t.goal_at IS NULL
                             OR t.goal_at OPERATOR(pg_catalog.>=) since AND t.goal_at OPERATOR(pg_catalog.<=) until) a) v
-         WHERE v.channels IS NOT NULL) w
+         WHERE v.channels IS NOT NULL) w;
+END
 $$;
 COMMENT ON FUNCTION @extschema@.attribution_journeys(@extschema@.stage, timestamptz, timestamptz, interval) IS
     'the journeys attribution reads: one row per lead with touches (internal: attribution, lead_attribution, channel_attribution)';

@@ -7,6 +7,18 @@ CREATE FUNCTION @extschema@.fit_score(lead @extschema@.lead, model text DEFAULT 
     LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.fit_score(@extschema@.lead, text) IS
     'fit score of a lead row: sum of the points of the matching fit rules of the model (NULL model: the lead''s own)';
+/*
+ * The same for a row of another type with lead's columns (read by name; a
+ * missing one counts as NULL): on Citus a query on lead runs on its shards,
+ * whose rows are of the shard's own row type (lead_102008), so fit_score(l)
+ * pushed down to a shard calls this one.  The same C function.
+ */
+CREATE FUNCTION @extschema@.fit_score(lead record, model text DEFAULT NULL)
+    RETURNS float8
+    AS 'MODULE_PATHNAME', 'lq_fit_score'
+    LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.fit_score(record, text) IS
+    'fit score of a row with lead''s columns (on Citus: a shard''s rows of lead), as fit_score(leadqual.lead, text)';
 
 CREATE FUNCTION @extschema@.grade(model text, fit float8, engagement float8)
     RETURNS text

@@ -8,6 +8,7 @@
 # Builds Citus from ../shared/citus when it is not installed; skips itself,
 # saying so, when neither is there (a user's machine without the sources).
 #   bash test/citus/run.sh            (leadqual installed first)
+#   LQ_CITUS_KEEP=FILE bash test/citus/run.sh   leaves the cluster running
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . test/lib.sh
@@ -89,6 +90,13 @@ psql "$LQ_PLAIN" -c "$edit"
 LQ_COMPARE_ONLY="score() of every lead, pushed down" LQ_COMPARE_BEFORE="$edit" \
     /usr/bin/python3 test/citus/compare.py "$LQ_PLAIN" "$LQ_COORD" || status=1
 
+if [ -n "${LQ_CITUS_KEEP:-}" ]; then
+    # for development: leave the cluster running, its connection strings in a file
+    trap - EXIT
+    printf 'C="%s"\nP="%s"\n' "$LQ_COORD" "$LQ_PLAIN" > "$LQ_CITUS_KEEP"
+    echo "citus: cluster kept in $dir, connection strings in $LQ_CITUS_KEEP"
+    exit $status
+fi
 lq_citus_stop
 rm -rf "$dir"
 exit $status
