@@ -1298,7 +1298,12 @@ lq_path_counts_final(PG_FUNCTION_ARGS)
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	elemtype = get_element_type(get_fn_expr_rettype(fcinfo->flinfo));
+	/*
+	 * The declared result type (channel_credit[]), not the call's: Citus's
+	 * coordinator calls the final function of merged shard states without
+	 * an expression to read it from.
+	 */
+	elemtype = get_element_type(get_func_rettype(fcinfo->flinfo->fn_oid));
 	if (!OidIsValid(elemtype))
 		elog(ERROR, "could not determine the result type of lq_path_counts_final");
 	tupdesc = lookup_rowtype_tupdesc_copy(elemtype, -1);
