@@ -87,7 +87,7 @@ $(filter src/lifecycle/%.o,$(OBJS)): src/lifecycle/lifecycle.h
 $(filter src/demo/%.o,$(OBJS)): src/demo/demo.h
 $(filter src/reports/%.o,$(OBJS)): src/reports/reports.h
 $(filter src/attribution/%.o,$(OBJS)): src/attribution/attribution.h
-$(filter src/citus/%.o src/scoring/rules_cache.o src/scoring/score.o,$(OBJS)): src/citus/citus.h
+$(filter src/citus/%.o src/scoring/rules_cache.o src/scoring/score.o src/scoring/rescore_pass.o,$(OBJS)): src/citus/citus.h
 
 leadqual--1.0.sql: $(SQL_SOURCES) Makefile
 	cat $(SQL_SOURCES) > $@

@@ -75,7 +75,8 @@ SELECT p.proname AS function, p.prokind AS kind,
 -- no name is overloaded but attribute_paths and logistic_regression (an
 -- aggregate takes no DEFAULTs, so attribute_paths' optional nulls and
 -- markov_order are two more overloads, logistic_regression's l2 one more,
--- and so are their transition functions)
+-- and so are their transition functions), and fit_score (a record overload
+-- scores a Citus shard's rows of lead)
 SELECT p.proname, count(*) FROM pg_proc p
  WHERE p.pronamespace = 'leadqual'::regnamespace GROUP BY 1 HAVING count(*) > 1 ORDER BY 1;
 

@@ -31,6 +31,12 @@ extern Oid	lq_local_copy(Oid relid);
 extern Oid	lq_lead_relation(Oid relid, int64 lead_id);
 extern Datum lq_lead_table(PG_FUNCTION_ARGS);
 
+/*
+ * Refuse (0A000) when relid is a Citus table: for code that scans a table
+ * directly and would read only this node's empty local copy.
+ */
+extern void lq_refuse_distributed(Oid relid, const char *what);
+
 /* "schema"."name" of a relation, quoted as needed (palloc'd). */
 extern char *lq_qualified_name(Oid relid);
 

@@ -167,3 +167,51 @@ lq_lead_table(PG_FUNCTION_ARGS)
 		local = lq_local_copy(relid);
 	PG_RETURN_OID(local);
 }
+
+/*
+ * lq_refuse_distributed
+ *		For code that reads a table directly (a heap scan) and would see
+ *		only the coordinator's empty local copy of a Citus table: refuse
+ *		with 0A000 instead of answering from nothing.
+ */
+void
+lq_refuse_distributed(Oid relid, const char *what)
+{
+	Oid			argtypes[1] = {OIDOID};
+	Datum		args[1] = {ObjectIdGetDatum(relid)};
+	bool		citus_table;
+	int			ret;
+
+	if (!OidIsValid(get_extension_oid("citus", true)))
+		return;
+	if ((ret = SPI_connect()) != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(ret));
+	ret = SPI_execute_with_args("SELECT FROM pg_catalog.pg_dist_partition d"
+								" WHERE d.logicalrelid OPERATOR(pg_catalog.=) $1::pg_catalog.regclass",
+								1, argtypes, args, NULL, true, 1);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "could not read pg_dist_partition: %s", SPI_result_code_string(ret));
+	citus_table = SPI_processed > 0;
+	SPI_finish();
+	if (citus_table)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("%s() does not run on Citus yet", what),
+				 errdetail("Table \"%s\" is a Citus table; %s() reads the table on this node directly, where it has no rows.",
+						   get_rel_name(relid), what),
+				 errhint("Score leads with leadqual.score(lead_id), which runs on the shards.")));
+}
+
+PG_FUNCTION_INFO_V1(lq_refuse_distributed_sql);
+
+/*
+ * lq_refuse_distributed_sql
+ *		refuse_distributed(tbl regclass, what text): lq_refuse_distributed
+ *		for SQL callers (rescore()).  STRICT.
+ */
+Datum
+lq_refuse_distributed_sql(PG_FUNCTION_ARGS)
+{
+	lq_refuse_distributed(PG_GETARG_OID(0), text_to_cstring(PG_GETARG_TEXT_PP(1)));
+	PG_RETURN_VOID();
+}

@@ -43,6 +43,7 @@
 #include "utils/rls.h"
 #include "utils/snapmgr.h"
 
+#include "citus/citus.h"
 #include "scoring/rescore.h"
 
 /*
@@ -150,6 +151,8 @@ lq_pass_open(FunctionCallInfo fcinfo, const char *caller, const char *relname)
 {
 	Oid			relid = lq_rescore_relid(fcinfo, relname);
 	AclResult	aclresult;
+
+	lq_refuse_distributed(relid, caller);
 
 	aclresult = pg_class_aclcheck(relid, GetUserId(), ACL_SELECT);
 	if (aclresult != ACLCHECK_OK)

@@ -59,6 +59,38 @@ CREATE FUNCTION @extschema@.lead_table(tbl pg_catalog.regclass, lead_ids bigint[
 COMMENT ON FUNCTION @extschema@.lead_table(pg_catalog.regclass, bigint[]) IS
     'internal: the relation holding these leads'' rows of a leadqual table on this node: tbl, or on Citus the one local shard they all fall into';
 
+/*
+ * refuse_distributed: 0A000 when tbl is a Citus table, for what scans it
+ * directly (rescore()'s pass; citus/placement.c).
+ */
+CREATE FUNCTION @extschema@.refuse_distributed(tbl pg_catalog.regclass, what text)
+    RETURNS void
+    AS 'MODULE_PATHNAME', 'lq_refuse_distributed_sql'
+    LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.refuse_distributed(pg_catalog.regclass, text) IS
+    'internal: refuses (0A000) when tbl is a Citus table, for code that reads it directly';
+
+/*
+ * Live scoring does not run on Citus yet (its statements join the trigger's
+ * transition table with leadqual's tables, which a trigger on a shard
+ * cannot do): a trigger that fires on a shard with live scoring on refuses
+ * with this error rather than with Citus's planner error.
+ */
+CREATE FUNCTION @extschema@.refuse_live_scoring_on_shard(shard pg_catalog.regclass)
+    RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    RAISE EXCEPTION 'live scoring does not run on Citus yet'
+        USING ERRCODE = '0A000',
+              DETAIL = pg_catalog.format('A live-scoring trigger fired on shard %s with leadqual.auto_scoring on.', shard),
+              HINT = 'Write with leadqual.auto_scoring off on every node (BEGIN; SET LOCAL citus.propagate_set_commands = ''local''; SET LOCAL leadqual.auto_scoring = off; ...), and read scores with leadqual.score().';
+END
+$$;
+COMMENT ON FUNCTION @extschema@.refuse_live_scoring_on_shard(pg_catalog.regclass) IS
+    'internal: the error of a live-scoring trigger that fires on a Citus shard';
+
 CREATE FUNCTION @extschema@.auto_scoring_enabled()
     RETURNS boolean
     AS 'MODULE_PATHNAME', 'lq_auto_scoring_enabled'
@@ -223,6 +255,9 @@ BEGIN
         PERFORM @extschema@.forget_score_states(leads);
         RETURN NULL;
     END IF;
+    IF TG_RELID OPERATOR(pg_catalog.<>) '@extschema@.event'::pg_catalog.regclass THEN
+        PERFORM @extschema@.refuse_live_scoring_on_shard(TG_RELID);
+    END IF;
 
     /*
      * One statement.  delta: the new events of each lead, in lead_id order
@@ -316,6 +351,9 @@ BEGIN
     IF NOT @extschema@.auto_scoring_enabled() THEN
         PERFORM @extschema@.forget_score_states(leads);
         RETURN NULL;
+    END IF;
+    IF TG_RELID OPERATOR(pg_catalog.<>) '@extschema@.event'::pg_catalog.regclass THEN
+        PERFORM @extschema@.refuse_live_scoring_on_shard(TG_RELID);
     END IF;
     -- a deletion only lowers scores and never moves a lead back; an update
     -- may add a hand-raise or points, so it may move one forward
@@ -599,6 +637,9 @@ BEGIN
     SELECT array_agg(n.lead_id ORDER BY n.lead_id) INTO leads
       FROM new_leads n WHERE n.scored_at IS NULL;
     IF leads IS NOT NULL THEN
+        IF TG_RELID OPERATOR(pg_catalog.<>) '@extschema@.lead'::pg_catalog.regclass THEN
+            PERFORM @extschema@.refuse_live_scoring_on_shard(TG_RELID);
+        END IF;
         PERFORM @extschema@.rescore_leads(leads, as_of, true);
     END IF;
     RETURN NULL;
@@ -622,6 +663,9 @@ DECLARE
 BEGIN
     IF NOT @extschema@.auto_scoring_enabled() THEN
         RETURN NULL;
+    END IF;
+    IF TG_RELID OPERATOR(pg_catalog.<>) '@extschema@.lead'::pg_catalog.regclass THEN
+        PERFORM @extschema@.refuse_live_scoring_on_shard(TG_RELID);
     END IF;
     PERFORM @extschema@.rescore_leads(ARRAY[NEW.lead_id], as_of, true);
     RETURN NULL;

@@ -131,6 +131,8 @@ REVOKE EXECUTE ON FUNCTION
     @extschema@.rescore(timestamptz, text),
     -- live scoring
     @extschema@.lead_table(pg_catalog.regclass, bigint[]),
+    @extschema@.refuse_live_scoring_on_shard(pg_catalog.regclass),
+    @extschema@.refuse_distributed(pg_catalog.regclass, text),
     @extschema@.auto_scoring_enabled(),
     @extschema@.score_state(text, text, jsonb, timestamptz),
     @extschema@.state_add_events(bytea, text[], jsonb[], timestamptz[]),
@@ -172,6 +174,7 @@ GRANT EXECUTE ON FUNCTION
     -- rescore() runs with the caller's rights and calls these
     @extschema@.rescore(timestamptz, text),
     @extschema@.rescore_changes(text, timestamptz),
+    @extschema@.refuse_distributed(pg_catalog.regclass, text),
     @extschema@.automatic_move_reason(text, @extschema@.stage, timestamptz, float8, text, timestamptz, timestamptz),
     @extschema@.lock_score_states(),
     @extschema@.add_missing_score_states(text),
@@ -179,6 +182,7 @@ GRANT EXECUTE ON FUNCTION
     @extschema@.notify_move(bigint, bigint, text, @extschema@.stage, @extschema@.stage, timestamptz, text, text, float8, text),
     -- the triggers that run as the writer call these
     @extschema@.auto_scoring_enabled(),
+    @extschema@.refuse_live_scoring_on_shard(pg_catalog.regclass),
     @extschema@.forget_score_states(bigint[]),
     @extschema@.rescore_leads(bigint[], timestamptz, boolean),
     @extschema@.rebuild_score_state(bigint[]),

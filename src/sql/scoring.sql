@@ -208,6 +208,8 @@ BEGIN
     IF model IS NOT NULL THEN
         PERFORM @extschema@.grade(model, 0, 0);   -- unknown model: the usual error
     END IF;
+    -- the pass scans lead directly: on Citus a refusal, not an empty pass
+    PERFORM @extschema@.refuse_distributed('@extschema@.lead', 'rescore');
 
     -- state table first: a live-scoring writer takes the state row, then lead
     -- (the caller may not write lead_score_state: its lock is the owner's)
