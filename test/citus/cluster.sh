@@ -7,6 +7,9 @@
 #                           database lq (citus + leadqual, workers added) and
 #                           lq_plain (leadqual only); sets LQ_COORD, LQ_PLAIN
 #                           (psql connection strings) and LQ_CITUS_PORTS
+#   lq_citus_copy_demo N SEED DIR   generate_demo(N, SEED) in lq_plain,
+#                           copied into the (distributed) cluster through
+#                           files in DIR, identity sequences set after
 #   lq_citus_stop           stop them (also on exit)
 #
 # As root, the instances run as the postgres user (initdb refuses root).
@@ -71,4 +74,39 @@ lq_citus_stop() {
         [ -d "$LQ_CITUS_DIR/n$i" ] && lq_as_pg "$PGBIN/pg_ctl" -D "$LQ_CITUS_DIR/n$i" -m immediate stop >/dev/null 2>&1 || true
     done
     LQ_CITUS_DIR=
+}
+
+# The same data in both: the demo generated on the plain node, copied into
+# the cluster with live scoring off on every node (Citus carries SET LOCAL
+# to the workers with propagate_set_commands = local); then the identity
+# sequences, as pg_restore would set them after such a load.
+lq_citus_copy_demo() {
+    local t
+    "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 "$LQ_PLAIN" \
+        -c "SELECT leadqual.generate_demo($1, $2, '2025-06-01 00:00+00')" >/dev/null
+    chmod 777 "$3"
+    for t in lead event stage_history opportunity; do
+        "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 "$LQ_PLAIN" -c "\\copy leadqual.$t TO '$3/$t.copy'"
+        "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 "$LQ_COORD" <<SQL
+BEGIN;
+SET LOCAL citus.propagate_set_commands = 'local';
+SET LOCAL leadqual.auto_scoring = off;
+\\copy leadqual.$t FROM '$3/$t.copy'
+COMMIT;
+SQL
+    done
+    "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 "$LQ_COORD" <<'SQL'
+DO $$
+DECLARE
+    t record;
+    m bigint;
+BEGIN
+    FOR t IN SELECT * FROM (VALUES ('lead', 'lead_id'), ('event', 'event_id'), ('stage_history', 'history_id'),
+                                   ('opportunity', 'opportunity_id')) AS v(tbl, col) LOOP
+        EXECUTE format('SELECT max(%I) FROM leadqual.%I', t.col, t.tbl) INTO m;
+        PERFORM setval(pg_get_serial_sequence('leadqual.' || t.tbl, t.col), m);
+    END LOOP;
+END
+$$;
+SQL
 }

@@ -11,7 +11,8 @@ query's ORDER BY, which every check has.
 
     python3 test/citus/compare.py PLAIN_DSN CLUSTER_DSN
 
-LQ_COMPARE_ONLY=NAME runs that check only; LQ_COMPARE_BEFORE=SQL asks the
+LQ_COMPARE_ONLY="NAME|NAME..." runs those checks only; LQ_COMPARE_ACTIONS=1
+runs the lifecycle actions on both first; LQ_COMPARE_BEFORE=SQL asks the
 cluster every check once, then runs SQL there (a rule edit), then compares:
 the backends that answered first, on every node, must see the edit.
 """
@@ -95,6 +96,30 @@ CHECKS = [
      " '<p>Generated [^.]*[.]', ''))", "same"),
 ]
 
+# The lifecycle actions, the same on both (LQ_COMPARE_ACTIONS=1: run before
+# the checks, their answers compared like the checks').  Called on leads
+# picked by a subquery, as an analyst would, so each call runs on the
+# coordinator; called over lead directly, Citus pushes the call down to a
+# shard, where the action's own queries cannot run yet.
+ACTIONS = [
+    ("accept", "SELECT l.lead_id, leadqual.accept(l.lead_id, 'rep-x', '2026-11-01') FROM"
+     " (SELECT lead_id FROM leadqual.lead WHERE stage = 'mql' ORDER BY lead_id LIMIT 5) l ORDER BY 1", "same"),
+    ("reject", "SELECT l.lead_id, leadqual.reject(l.lead_id, 'no_budget', true, 'too small', '2026-11-02') FROM"
+     " (SELECT lead_id FROM leadqual.lead WHERE stage = 'mql' ORDER BY lead_id LIMIT 5) l ORDER BY 1", "same"),
+    ("qualify", "SELECT l.lead_id, leadqual.qualify(l.lead_id, '2026-11-03') FROM"
+     " (SELECT lead_id FROM leadqual.lead WHERE stage = 'sal' ORDER BY lead_id LIMIT 3) l ORDER BY 1", "same"),
+    ("open_opportunity", "SELECT l.lead_id, leadqual.open_opportunity(l.lead_id, 1000 + l.lead_id, '2026-11-04') FROM"
+     " (SELECT lead_id FROM leadqual.lead WHERE stage = 'sql' ORDER BY lead_id LIMIT 2) l ORDER BY 1", "same"),
+    ("close_opportunity", "SELECT leadqual.close_opportunity(o.opportunity_id, true, NULL, NULL, '2026-11-05') FROM"
+     " (SELECT opportunity_id FROM leadqual.opportunity WHERE status = 'open' ORDER BY opportunity_id DESC LIMIT 1) o",
+     "same"),
+    ("transition", "SELECT l.lead_id, leadqual.transition(l.lead_id, 'disqualified', 'sales', 'no_budget', NULL,"
+     " '2026-11-06') FROM (SELECT lead_id FROM leadqual.lead WHERE stage = 'inquiry' ORDER BY lead_id LIMIT 2) l"
+     " ORDER BY 1", "same"),
+    ("accept pushed down to a shard", "SELECT leadqual.accept(l.lead_id, 'rep-y', '2026-11-07') FROM leadqual.lead l"
+     " WHERE l.stage = 'mql' AND l.lead_id < 400 ORDER BY 1", "fails"),
+]
+
 
 def close(a, b):
     if isinstance(a, float) and isinstance(b, float):
@@ -108,12 +133,16 @@ def close(a, b):
     return a == b
 
 
-def answer(conn, sql):
+def answer(conn, sql, keep=True):
+    """The rows of sql and no error, or None and the error; keep=False rolls its writes back."""
     with conn.cursor() as cur:
         try:
             cur.execute(sql)
             rows = cur.fetchall()
-            conn.commit()
+            if keep:
+                conn.commit()
+            else:
+                conn.rollback()
             return rows, None
         except psycopg2.Error as e:
             conn.rollback()
@@ -134,7 +163,10 @@ def main():
     cluster = psycopg2.connect(sys.argv[2])
     failures = 0
     counts = {"same": 0, "known gap": 0}
-    checks = [c for c in CHECKS if c[0] == os.environ.get("LQ_COMPARE_ONLY", c[0])]
+    only = os.environ.get("LQ_COMPARE_ONLY")
+    checks = [c for c in CHECKS if only is None or c[0] in only.split("|")]
+    if os.environ.get("LQ_COMPARE_ACTIONS"):
+        checks = [(f"action {n}", q, e) for n, q, e in ACTIONS] + checks
     if not checks:
         sys.exit("compare.py: no check named " + os.environ["LQ_COMPARE_ONLY"])
     before = os.environ.get("LQ_COMPARE_BEFORE")
@@ -145,7 +177,9 @@ def main():
             cur.execute(before)
         cluster.commit()
     for name, sql, expect in checks:
-        a, err_a = answer(plain, sql)
+        # a known gap that writes leaves both databases as they were
+        keep = not (name.startswith("action ") and expect == "fails")
+        a, err_a = answer(plain, sql, keep)
         if err_a:
             print(f"FAIL  {name}: one node refuses it: {err_a}")
             failures += 1
@@ -154,7 +188,7 @@ def main():
             print(f"FAIL  {name}: no rows on one node: the check proves nothing")
             failures += 1
             continue
-        b, err_b = answer(cluster, sql)
+        b, err_b = answer(cluster, sql, keep)
         diff = err_b or first_difference(a, b)
         if expect == "same":
             if diff:

@@ -65,24 +65,15 @@ SELECT pg_catalog.count(DISTINCT p.colocationid) FILTER (WHERE p.partmethod = 'h
  WHERE p.logicalrelid::text LIKE 'leadqual.%';
 SQL
 
-# The same data in both: the demo generated on the plain node, copied into
-# the cluster with live scoring off on every node (Citus carries SET LOCAL
-# to the workers with propagate_set_commands = local).
-psql "$LQ_PLAIN" -c "SELECT leadqual.generate_demo(1500, 42, '2026-07-01 00:00+00')" >/dev/null
-chmod 777 "$dir"
-for t in lead event stage_history opportunity; do
-    psql "$LQ_PLAIN" -c "\\copy leadqual.$t TO '$dir/$t.copy'"
-    psql "$LQ_COORD" <<SQL
-BEGIN;
-SET LOCAL citus.propagate_set_commands = 'local';
-SET LOCAL leadqual.auto_scoring = off;
-\\copy leadqual.$t FROM '$dir/$t.copy'
-COMMIT;
-SQL
-done
+# The same data in both (test/citus/cluster.sh)
+lq_citus_copy_demo 1500 42 "$dir"
 
 echo "== citus: one node vs the cluster"
 /usr/bin/python3 test/citus/compare.py "$LQ_PLAIN" "$LQ_COORD" || status=1
+
+echo "== citus: the lifecycle actions on both, then the tables they write"
+LQ_COMPARE_ACTIONS=1 LQ_COMPARE_ONLY="lead rows|stage_history rows|opportunity rows|funnel|mql_acceptance" \
+    /usr/bin/python3 test/citus/compare.py "$LQ_PLAIN" "$LQ_COORD" || status=1
 
 echo "== citus: what does not run on Citus yet refuses with 0A000 (never an empty answer)"
 expect_error "$LQ_COORD" 0A000 "SELECT * FROM leadqual.score_by_lead('default', now())"
