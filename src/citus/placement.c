@@ -141,6 +141,7 @@ lq_lead_table(PG_FUNCTION_ARGS)
 	Oid			argtypes[2] = {OIDOID, INT8ARRAYOID};
 	Datum		args[2] = {ObjectIdGetDatum(relid), PointerGetDatum(leads)};
 	Oid			local = relid;
+	bool		reference = false;
 	int			ret;
 
 	if (!OidIsValid(get_extension_oid("citus", true)) ||
@@ -161,9 +162,11 @@ lq_lead_table(PG_FUNCTION_ARGS)
 
 		if (method != NULL && strcmp(method, "h") == 0 && !isnull)
 			local = DatumGetObjectId(d);
+		reference = method != NULL && strcmp(method, "n") == 0;
 	}
 	SPI_finish();
-	if (local == relid)
+	/* only a reference table has a placement to look up; not a shard that is elsewhere */
+	if (reference)
 		local = lq_local_copy(relid);
 	PG_RETURN_OID(local);
 }
