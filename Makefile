@@ -16,6 +16,8 @@ OBJS = \
 	src/scoring/rules_compile.o \
 	src/scoring/rules_cache.o \
 	src/citus/placement.o \
+	src/citus/lead_plans.o \
+	src/citus/node_sequence.o \
 	src/scoring/rules_validate.o \
 	src/scoring/fit.o \
 	src/scoring/engagement.o \
@@ -27,6 +29,7 @@ OBJS = \
 	src/lifecycle/rescore_store.o \
 	src/lifecycle/lifecycle.o \
 	src/lifecycle/notify.o \
+	src/lifecycle/live_scoring.o \
 	src/reports/window_funnel.o \
 	src/reports/timeline.o \
 	src/reports/threshold_analysis.o \

@@ -11,10 +11,17 @@ SELECT leadqual.distribute(8);
 -- lead.external_id is still unique on one node
 INSERT INTO leadqual.lead (external_id, created_at) VALUES ('crm-1', '2026-01-01');
 INSERT INTO leadqual.lead (external_id, created_at) VALUES ('crm-1', '2026-01-02');
--- lead_table() names the tables themselves on one node
-SELECT leadqual.lead_table('leadqual.event', '{1,2,3}'), leadqual.lead_table('leadqual.fit_rule', '{}');
+-- lead_table(), colocated_table() and rescore_lead_table() name the tables
+-- themselves on one node; is_distributed() says no
+SELECT leadqual.lead_table('leadqual.event', '{1,2,3}'), leadqual.lead_table('leadqual.fit_rule', '{}'),
+       leadqual.colocated_table('leadqual.event', 'leadqual.lead_score_state'),
+       leadqual.colocated_table('leadqual.lead', 'leadqual.scoring_model'),
+       leadqual.rescore_lead_table('leadqual.lead'), leadqual.is_distributed('leadqual.lead');
+-- rescore()'s pass and writes work on lead or one of its shards only
+SELECT leadqual.rescore_lead_table('leadqual.event');
+SELECT * FROM leadqual.rescore_changes('default', now(), 'leadqual.lead_score_state');
 -- only the extension's owner may distribute it
 SELECT pg_catalog.has_function_privilege('leadqual_admin', 'leadqual.distribute(integer)', 'EXECUTE') AS admin_may,
-       pg_catalog.has_function_privilege('leadqual_writer', 'leadqual.lead_table(regclass, bigint[])', 'EXECUTE') AS writer_may;
+       pg_catalog.has_function_privilege('leadqual_writer', 'leadqual.distribute(integer)', 'EXECUTE') AS writer_may;
 SET client_min_messages = warning;
 DROP EXTENSION leadqual CASCADE;

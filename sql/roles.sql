@@ -84,7 +84,7 @@ SELECT p.proname, count(*) FROM pg_proc p
 -- rescore() or generate_demo() (they write)
 CREATE TEMP TABLE internal_calls (stmt text);
 INSERT INTO internal_calls VALUES
-    ($$SELECT * FROM leadqual.rescore_changes('default', now())$$),
+    ($$SELECT * FROM leadqual.rescore_changes('default', now(), 'leadqual.lead')$$),
     ($$SELECT leadqual.automatic_move_reason('default', 'inquiry', now(), 0, 'D4', NULL, now())$$),
     ($$SELECT leadqual.apply_automatic_moves(now(), '{1}', '{NULL}')$$),
     ($$SELECT leadqual.state_add_events('\x', '{}', '{}', '{}')$$),
@@ -93,8 +93,8 @@ INSERT INTO internal_calls VALUES
     ($$SELECT leadqual.rebuild_score_state('{1}')$$),
     ($$SELECT leadqual.rescore_leads('{1}', now(), true)$$),
     ($$SELECT leadqual.forget_score_states('{1}')$$),
-    ($$SELECT leadqual.add_missing_score_states('default')$$),
-    ($$SELECT leadqual.lock_score_states()$$),
+    ($$SELECT leadqual.add_missing_score_states('default', 'leadqual.lead')$$),
+    ($$SELECT leadqual.lock_score_states('leadqual.lead')$$),
     ($$SELECT leadqual.auto_scoring_enabled()$$),
     ($$SELECT leadqual.notify_move(1, 1, 'r1', 'mql', 'sal', now(), 'sales', NULL, 1, 'x')$$),
     ($$SELECT leadqual.rescore()$$),

@@ -175,7 +175,7 @@ CREATE ROLE lq_test_store_cols;
 GRANT leadqual_reader TO lq_test_store_cols;
 GRANT UPDATE (fit_score, engagement_score, score, grade, scored_at) ON leadqual.lead TO lq_test_store_cols;
 -- rescore_changes is internal (EXECUTE for leadqual_writer only, for rescore)
-GRANT EXECUTE ON FUNCTION leadqual.rescore_changes(text, timestamptz) TO lq_test_store_cols;
+GRANT EXECUTE ON FUNCTION leadqual.rescore_changes(text, timestamptz, regclass) TO lq_test_store_cols;
 CREATE ROLE lq_test_store_writer;
 GRANT leadqual_writer TO lq_test_store_writer;
 
@@ -191,7 +191,7 @@ BEGIN;
 UPDATE leadqual.lead l
    SET fit_score = c.fit_score, engagement_score = c.engagement_score,
        score = c.score, grade = c.grade, scored_at = '2025-06-04 12:00'
-  FROM leadqual.rescore_changes('store', '2025-06-04 12:00') c
+  FROM leadqual.rescore_changes('store', '2025-06-04 12:00', 'leadqual.lead') c
  WHERE l.ctid = c.row_id AND l.lead_id = c.lead_id;
 COMMIT;
 RESET ROLE;
@@ -208,8 +208,8 @@ DROP POLICY only_lead_1 ON leadqual.lead;
 ALTER TABLE leadqual.lead DISABLE ROW LEVEL SECURITY;
 
 -- the same errors as rescore() for its arguments
-SELECT pg_temp.try($$SELECT * FROM leadqual.rescore_changes('nope', '2025-06-05')$$);
-SELECT pg_temp.try($$SELECT * FROM leadqual.rescore_changes('store', 'infinity')$$);
+SELECT pg_temp.try($$SELECT * FROM leadqual.rescore_changes('nope', '2025-06-05', 'leadqual.lead')$$);
+SELECT pg_temp.try($$SELECT * FROM leadqual.rescore_changes('store', 'infinity', 'leadqual.lead')$$);
 
 -- ---------------------------------------------------------------------
 -- rewrite rules on lead apply to rescore's writes
@@ -232,7 +232,7 @@ UPDATE leadqual.scoring_model SET mql_threshold = 25, hand_raise_types = '{open}
 -- 05-31) in inquiry: a candidate, and changed (20.25 -> 20.125, B4); lead 2
 -- is neither, and unchanged: no row
 SELECT lead_id, fit_score, engagement_score, score, grade, changed, move_candidate, last_hand_raise
-  FROM leadqual.rescore_changes('store', '2025-06-06 12:00') ORDER BY lead_id;
+  FROM leadqual.rescore_changes('store', '2025-06-06 12:00', 'leadqual.lead') ORDER BY lead_id;
 -- rescore() on 06-06 writes lead 3 (20.125) and moves both into mql: 2
 -- changed, lead 1 by its move only
 SELECT leadqual.rescore('2025-06-06 12:00', 'store') AS changed;

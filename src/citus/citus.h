@@ -13,6 +13,12 @@
 
 #include "leadqual.h"
 
+#include "executor/spi.h"
+#include "utils/array.h"
+
+/* Is the citus extension installed in this database? */
+extern bool lq_citus_present(void);
+
 /*
  * The relation to read for this node's copy of one of leadqual's tables:
  * the table itself on one node, and on Citus, for a reference table, its
@@ -32,6 +38,18 @@ extern Oid	lq_lead_relation(Oid relid, int64 lead_id);
 extern Datum lq_lead_table(PG_FUNCTION_ARGS);
 
 /*
+ * The relation holding tbl's rows that go with the rows of rel, a shard (or
+ * tbl itself when rel is not a shard on this node).
+ */
+extern Oid	lq_colocated(Oid rel, Oid tbl);
+
+/* rel when it is lead or one of its shards on this node, else 22023 */
+extern Oid	lq_check_lead_table(Oid rel, Oid lead);
+
+/* Is relid a Citus table? */
+extern bool lq_is_distributed(Oid relid);
+
+/*
  * Refuse (0A000) when relid is a Citus table: for code that scans a table
  * directly and would read only this node's empty local copy.
  */
@@ -39,5 +57,45 @@ extern void lq_refuse_distributed(Oid relid, const char *what);
 
 /* "schema"."name" of a relation, quoted as needed (palloc'd). */
 extern char *lq_qualified_name(Oid relid);
+
+/* ----------------------------------------------------------------
+ * Kept plans over a group of leads' relations (lead_plans.c)
+ * ---------------------------------------------------------------- */
+
+/* leadqual's tables a statement may name; the token is the table's name */
+typedef enum LqTable
+{
+	LQ_LEAD,
+	LQ_EVENT,
+	LQ_SCORE_STATE,
+	LQ_STAGE_HISTORY,
+	LQ_SCORING_MODEL,
+	LQ_TRANSITION,
+	LQ_NUM_TABLES
+} LqTable;
+
+/* the relations that hold a group of leads' rows on this node */
+typedef struct LqLeadRels
+{
+	Oid			rel[LQ_NUM_TABLES];
+} LqLeadRels;
+
+/*
+ * A statement written once over leadqual's tables, each named by a token
+ * ({lead}, {event}, ...); every other name is schema-qualified and every
+ * operator pg_catalog's.
+ */
+typedef struct LqLeadStatement
+{
+	const char *name;			/* for errors */
+	const char *query;
+	int			nargs;
+	Oid			argtypes[4];
+} LqLeadStatement;
+
+extern void lq_lead_rels(ArrayType *lead_ids, LqLeadRels *rels);
+extern SPIPlanPtr lq_rels_plan(const LqLeadStatement *stmt, const LqLeadRels *rels);
+extern uint64 lq_rels_exec(const LqLeadStatement *stmt, const LqLeadRels *rels,
+						   Datum *values, const char *nulls, int expect);
 
 #endif							/* LQ_CITUS_H */

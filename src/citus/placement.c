@@ -25,15 +25,31 @@
  */
 #include "postgres.h"
 
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 
 #include "citus/citus.h"
+
+/*
+ * lq_citus_present
+ *		Is Citus installed in this database?  A server that has not loaded
+ *		Citus's library (no citus.* setting) has no Citus tables, and is
+ *		answered without a catalog lookup.
+ */
+bool
+lq_citus_present(void)
+{
+	if (GetConfigOption("citus.enable_unsafe_triggers", true, false) == NULL)
+		return false;
+	return OidIsValid(get_extension_oid("citus", true));
+}
 
 /*
  * lq_local_copy
@@ -56,7 +72,7 @@ lq_local_copy(Oid relid)
 	Oid			local = relid;
 	int			ret;
 
-	if (!OidIsValid(get_extension_oid("citus", true)))
+	if (!lq_citus_present())
 		return relid;
 
 	if ((ret = SPI_connect()) != SPI_OK_CONNECT)
@@ -103,7 +119,7 @@ lq_lead_relation(Oid relid, int64 lead_id)
 	Datum		elem = Int64GetDatum(lead_id);
 	ArrayType  *leads;
 
-	if (!OidIsValid(get_extension_oid("citus", true)))
+	if (!lq_citus_present())
 		return relid;
 	leads = construct_array(&elem, 1, INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
 	return DatumGetObjectId(DirectFunctionCall2(lq_lead_table, ObjectIdGetDatum(relid),
@@ -144,7 +160,7 @@ lq_lead_table(PG_FUNCTION_ARGS)
 	bool		reference = false;
 	int			ret;
 
-	if (!OidIsValid(get_extension_oid("citus", true)) ||
+	if (!lq_citus_present() ||
 		ArrayGetNItems(ARR_NDIM(leads), ARR_DIMS(leads)) == 0)
 		PG_RETURN_OID(relid);
 
@@ -172,21 +188,19 @@ lq_lead_table(PG_FUNCTION_ARGS)
 }
 
 /*
- * lq_refuse_distributed
- *		For code that reads a table directly (a heap scan) and would see
- *		only the coordinator's empty local copy of a Citus table: refuse
- *		with 0A000 instead of answering from nothing.
+ * lq_is_distributed
+ *		Is relid a Citus table (distributed or reference)?
  */
-void
-lq_refuse_distributed(Oid relid, const char *what)
+bool
+lq_is_distributed(Oid relid)
 {
 	Oid			argtypes[1] = {OIDOID};
 	Datum		args[1] = {ObjectIdGetDatum(relid)};
 	bool		citus_table;
 	int			ret;
 
-	if (!OidIsValid(get_extension_oid("citus", true)))
-		return;
+	if (!lq_citus_present())
+		return false;
 	if ((ret = SPI_connect()) != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(ret));
 	ret = SPI_execute_with_args("SELECT FROM pg_catalog.pg_dist_partition d"
@@ -196,7 +210,19 @@ lq_refuse_distributed(Oid relid, const char *what)
 		elog(ERROR, "could not read pg_dist_partition: %s", SPI_result_code_string(ret));
 	citus_table = SPI_processed > 0;
 	SPI_finish();
-	if (citus_table)
+	return citus_table;
+}
+
+/*
+ * lq_refuse_distributed
+ *		For code that reads a table directly (a heap scan) and would see
+ *		only the coordinator's empty local copy of a Citus table: refuse
+ *		with 0A000 instead of answering from nothing.
+ */
+void
+lq_refuse_distributed(Oid relid, const char *what)
+{
+	if (lq_is_distributed(relid))
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("%s() does not run on Citus yet", what),
@@ -205,16 +231,118 @@ lq_refuse_distributed(Oid relid, const char *what)
 				 errhint("Score leads with leadqual.score(lead_id), which runs on the shards.")));
 }
 
-PG_FUNCTION_INFO_V1(lq_refuse_distributed_sql);
+PG_FUNCTION_INFO_V1(lq_is_distributed_sql);
 
 /*
- * lq_refuse_distributed_sql
- *		refuse_distributed(tbl regclass, what text): lq_refuse_distributed
- *		for SQL callers (rescore()).  STRICT.
+ * lq_is_distributed_sql
+ *		is_distributed(tbl regclass) → boolean, for SQL callers (rescore()).
+ *		STRICT.
  */
 Datum
-lq_refuse_distributed_sql(PG_FUNCTION_ARGS)
+lq_is_distributed_sql(PG_FUNCTION_ARGS)
 {
-	lq_refuse_distributed(PG_GETARG_OID(0), text_to_cstring(PG_GETARG_TEXT_PP(1)));
-	PG_RETURN_VOID();
+	PG_RETURN_BOOL(lq_is_distributed(PG_GETARG_OID(0)));
+}
+
+/*
+ * lq_colocated
+ *		The relation holding tbl's rows that go with the rows of rel on this
+ *		node: when rel is a Citus shard of one of leadqual's distributed
+ *		tables placed here, the shard of a distributed tbl in its shard
+ *		group, or the local placement of a reference tbl; otherwise tbl (a
+ *		TRUNCATE trigger or rescore()'s pass on a shard have no lead to find
+ *		the group by).
+ */
+Oid
+lq_colocated(Oid rel, Oid tbl)
+{
+	static const char *const sql =
+		"SELECT d.partmethod::pg_catalog.text,"
+		"       (SELECT pg_catalog.to_regclass(pg_catalog.shard_name(t.logicalrelid, t.shardid))::pg_catalog.oid"
+		"          FROM pg_catalog.pg_dist_shard t"
+		"         WHERE t.logicalrelid OPERATOR(pg_catalog.=) e.logicalrelid"
+		"           AND t.shardminvalue OPERATOR(pg_catalog.=) s.shardminvalue)"
+		"  FROM pg_catalog.pg_dist_shard s"
+		"  JOIN pg_catalog.pg_dist_partition d ON d.logicalrelid OPERATOR(pg_catalog.=) s.logicalrelid"
+		"  LEFT JOIN pg_catalog.pg_dist_partition e"
+		"         ON e.logicalrelid OPERATOR(pg_catalog.=) $2::pg_catalog.regclass"
+		"        AND e.colocationid OPERATOR(pg_catalog.=) d.colocationid"
+		" WHERE d.partmethod OPERATOR(pg_catalog.=) 'h'"
+		"   AND pg_catalog.to_regclass(pg_catalog.shard_name(s.logicalrelid, s.shardid))"
+		"       OPERATOR(pg_catalog.=) $1::pg_catalog.regclass";
+	Oid			argtypes[2] = {OIDOID, OIDOID};
+	Datum		args[2] = {ObjectIdGetDatum(rel), ObjectIdGetDatum(tbl)};
+	Oid			result = tbl;
+	bool		shard = false;
+	int			ret;
+
+	if (!lq_citus_present())
+		return tbl;
+	if ((ret = SPI_connect()) != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(ret));
+	ret = SPI_execute_with_args(sql, 2, argtypes, args, NULL, true, 2);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "could not read Citus's shards: %s", SPI_result_code_string(ret));
+	if (SPI_processed == 1)
+	{
+		bool		isnull;
+		Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
+
+		shard = true;
+		if (!isnull)
+			result = DatumGetObjectId(d);
+	}
+	SPI_finish();
+	/* a reference table goes with every shard: its copy on this node */
+	if (shard && result == tbl)
+		result = lq_local_copy(tbl);
+	return result;
+}
+
+PG_FUNCTION_INFO_V1(lq_colocated_table);
+
+/*
+ * lq_colocated_table
+ *		colocated_table(rel regclass, tbl regclass) → regclass: lq_colocated
+ *		for SQL callers.  STRICT.
+ */
+Datum
+lq_colocated_table(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_OID(lq_colocated(PG_GETARG_OID(0), PG_GETARG_OID(1)));
+}
+
+/*
+ * lq_check_lead_table
+ *		rel, checked to be lead (leadqual.lead) or, on Citus, one of its
+ *		shards on this node: rescore()'s pass and writes work on one of
+ *		those.  22023 otherwise.
+ */
+Oid
+lq_check_lead_table(Oid rel, Oid lead)
+{
+	if (lq_colocated(rel, lead) != rel)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("relation \"%s\" is neither leadqual.lead nor one of its Citus shards on this node",
+						get_rel_name(rel) ? get_rel_name(rel) : psprintf("%u", rel)),
+				 errhint("Pass 'leadqual.lead'::regclass.")));
+	return rel;
+}
+
+PG_FUNCTION_INFO_V1(lq_rescore_lead_table);
+
+/*
+ * lq_rescore_lead_table
+ *		rescore_lead_table(lead_rel regclass) → regclass: lead_rel, checked
+ *		by lq_check_lead_table.  STRICT.
+ */
+Datum
+lq_rescore_lead_table(PG_FUNCTION_ARGS)
+{
+	Oid			lead = get_relname_relid("lead", get_namespace_oid("leadqual", false));
+
+	if (!OidIsValid(lead))
+		elog(ERROR, "table leadqual.lead is missing");
+	PG_RETURN_OID(lq_check_lead_table(PG_GETARG_OID(0), lead));
 }

@@ -34,6 +34,7 @@
 #include "utils/lsyscache.h"
 
 #include "scoring/rescore.h"
+#include "citus/citus.h"
 #include "lifecycle/lifecycle.h"
 
 /* What the callback needs. */
@@ -85,22 +86,26 @@ PG_FUNCTION_INFO_V1(lq_rescore_changes);
 
 /*
  * lq_rescore_changes
- *		rescore_changes(model text, as_of timestamptz): see the file header.
+ *		rescore_changes(model text, as_of timestamptz, lead_rel regclass):
+ *		see the file header.  lead_rel is leadqual.lead, or on Citus a shard
+ *		of it on this node (rescore() runs once per shard group there).
  */
 Datum
 lq_rescore_changes(PG_FUNCTION_ARGS)
 {
 	LqChanges	c;
 	Oid			lead_rel;
+	Oid			lead_shard = PG_GETARG_OID(2);
 
 	lq_check_as_of(PG_GETARG_TIMESTAMPTZ(1), false, "as_of");
 	c.model = lq_get_model_text(PG_GETARG_TEXT_PP(0));
 	c.as_of = PG_GETARG_TIMESTAMPTZ(1);
 	lead_rel = lq_rescore_relid(fcinfo, "lead");
+	(void) lq_check_lead_table(lead_shard, lead_rel);
 	lq_stage_kinds(get_atttype(lead_rel, lq_rescore_attnum(lead_rel, "stage")), &c.kinds);
 
 	InitMaterializedSRF(fcinfo, 0);
 	c.rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	(void) lq_pass_run(fcinfo, "rescore", c.model, c.as_of, lq_changes_row, &c);
+	(void) lq_pass_run(fcinfo, "rescore", c.model, c.as_of, lead_shard, lq_changes_row, &c);
 	return (Datum) 0;
 }

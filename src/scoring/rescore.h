@@ -49,8 +49,12 @@ typedef void (*LqPassEmit) (LqPassLead *lead, void *arg);
 
 extern Oid	lq_rescore_relid(FunctionCallInfo fcinfo, const char *relname);
 extern AttrNumber lq_rescore_attnum(Oid relid, const char *colname);
+/*
+ * The pass over lead_relid (leadqual.lead, or on Citus one of its shards on
+ * this node, read with the colocated shard of event).
+ */
 extern int64 lq_pass_run(FunctionCallInfo fcinfo, const char *caller,
-						 LqModel *model, TimestampTz as_of,
+						 LqModel *model, TimestampTz as_of, Oid lead_relid,
 						 LqPassEmit emit, void *arg);
 
 /*

@@ -147,12 +147,9 @@ lq_rescore_attnum(Oid relid, const char *colname)
  *		SELECT would make.
  */
 static Relation
-lq_pass_open(FunctionCallInfo fcinfo, const char *caller, const char *relname)
+lq_pass_open(Oid relid, const char *caller)
 {
-	Oid			relid = lq_rescore_relid(fcinfo, relname);
 	AclResult	aclresult;
-
-	lq_refuse_distributed(relid, caller);
 
 	aclresult = pg_class_aclcheck(relid, GetUserId(), ACL_SELECT);
 	if (aclresult != ACLCHECK_OK)
@@ -445,13 +442,16 @@ lq_pass_table_size(LqPass *pass, Size limit)
  *		the order of lead's pages (within each part).  The states may take
  *		maintenance_work_mem (or work_mem × hash_mem_multiplier, if larger);
  *		beyond that the leads are split into parts, one pair of scans each.
- *		caller names the SQL function in errors.  Returns how many leads
- *		were handed out.
+ *		caller names the SQL function in errors.  lead_relid is the table
+ *		lead, read with event, or a Citus shard of it on this node, read
+ *		with its colocated shard of event.  Returns how many leads were
+ *		handed out.
  */
 int64
 lq_pass_run(FunctionCallInfo fcinfo, const char *caller, LqModel *model,
-			TimestampTz as_of, LqPassEmit emit, void *arg)
+			TimestampTz as_of, Oid lead_relid, LqPassEmit emit, void *arg)
 {
+	Oid			event_relid;
 	LqPass		pass;
 	Size		limit = Max((Size) maintenance_work_mem * 1024, get_hash_memory_limit());
 	MemoryContext passcxt;
@@ -465,8 +465,17 @@ lq_pass_run(FunctionCallInfo fcinfo, const char *caller, LqModel *model,
 	pass.lead_size = MAXALIGN(sizeof(LqPassLead)) + MAXALIGN(lq_eng_state_size(pass.model));
 	pass.entry_size = pass.lead_size + LQ_PASS_SLOT_BYTES;
 
-	pass.lead = lq_pass_open(fcinfo, caller, "lead");
-	pass.event = lq_pass_open(fcinfo, caller, "event");
+	if (lead_relid == lq_rescore_relid(fcinfo, "lead"))
+	{
+		/* the tables: on Citus only an empty local copy, refused */
+		event_relid = lq_rescore_relid(fcinfo, "event");
+		lq_refuse_distributed(lead_relid, caller);
+		lq_refuse_distributed(event_relid, caller);
+	}
+	else
+		event_relid = lq_colocated(lead_relid, lq_rescore_relid(fcinfo, "event"));
+	pass.lead = lq_pass_open(lead_relid, caller);
+	pass.event = lq_pass_open(event_relid, caller);
 	pass.lead_id_att = lq_pass_attnum(pass.lead, "lead_id");
 	pass.stage_att = lq_pass_attnum(pass.lead, "stage");
 	pass.entered_att = lq_pass_attnum(pass.lead, "stage_entered_at");
@@ -576,6 +585,7 @@ lq_score_by_lead(PG_FUNCTION_ARGS)
 	model = lq_get_model_text(PG_GETARG_TEXT_PP(0));
 	InitMaterializedSRF(fcinfo, 0);
 	(void) lq_pass_run(fcinfo, "score_by_lead", model, PG_GETARG_TIMESTAMPTZ(1),
+					   lq_rescore_relid(fcinfo, "lead"),
 					   lq_score_by_lead_row, rsinfo);
 	return (Datum) 0;
 }

@@ -13,7 +13,6 @@
 #include "access/htup_details.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
-#include "commands/extension.h"
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "miscadmin.h"
@@ -67,7 +66,7 @@ lq_score_relations(int64 lead_id, Oid *lead_rel, Oid *event_rel)
 	Oid			event;
 
 	*lead_rel = *event_rel = InvalidOid;
-	if (!OidIsValid(get_extension_oid("citus", true)))
+	if (!lq_citus_present())
 		return;
 	nsp = get_namespace_oid("leadqual", false);
 	lead = get_relname_relid("lead", nsp);

@@ -60,36 +60,38 @@ COMMENT ON FUNCTION @extschema@.lead_table(pg_catalog.regclass, bigint[]) IS
     'internal: the relation holding these leads'' rows of a leadqual table on this node: tbl, or on Citus the one local shard they all fall into';
 
 /*
- * refuse_distributed: 0A000 when tbl is a Citus table, for what scans it
- * directly (rescore()'s pass; citus/placement.c).
+ * colocated_table: on Citus, the shard of tbl in the shard group of shard
+ * rel (a TRUNCATE trigger on a shard has no rows to find its leads by).
  */
-CREATE FUNCTION @extschema@.refuse_distributed(tbl pg_catalog.regclass, what text)
-    RETURNS void
-    AS 'MODULE_PATHNAME', 'lq_refuse_distributed_sql'
+CREATE FUNCTION @extschema@.colocated_table(rel pg_catalog.regclass, tbl pg_catalog.regclass)
+    RETURNS pg_catalog.regclass
+    AS 'MODULE_PATHNAME', 'lq_colocated_table'
     LANGUAGE C STABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@.refuse_distributed(pg_catalog.regclass, text) IS
-    'internal: refuses (0A000) when tbl is a Citus table, for code that reads it directly';
+COMMENT ON FUNCTION @extschema@.colocated_table(pg_catalog.regclass, pg_catalog.regclass) IS
+    'internal: tbl, or on Citus its shard in the shard group of the shard rel';
 
 /*
- * Live scoring does not run on Citus yet (its statements join the trigger's
- * transition table with leadqual's tables, which a trigger on a shard
- * cannot do): a trigger that fires on a shard with live scoring on refuses
- * with this error rather than with Citus's planner error.
+ * is_distributed: whether tbl is a Citus table (rescore() runs once per
+ * shard group then; citus/placement.c).
  */
-CREATE FUNCTION @extschema@.refuse_live_scoring_on_shard(shard pg_catalog.regclass)
-    RETURNS void
-    LANGUAGE plpgsql STABLE
-    SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-    RAISE EXCEPTION 'live scoring does not run on Citus yet'
-        USING ERRCODE = '0A000',
-              DETAIL = pg_catalog.format('A live-scoring trigger fired on shard %s with leadqual.auto_scoring on.', shard),
-              HINT = 'Write with leadqual.auto_scoring off on every node (BEGIN; SET LOCAL citus.propagate_set_commands = ''local''; SET LOCAL leadqual.auto_scoring = off; ...), and read scores with leadqual.score().';
-END
-$$;
-COMMENT ON FUNCTION @extschema@.refuse_live_scoring_on_shard(pg_catalog.regclass) IS
-    'internal: the error of a live-scoring trigger that fires on a Citus shard';
+CREATE FUNCTION @extschema@.is_distributed(tbl pg_catalog.regclass)
+    RETURNS boolean
+    AS 'MODULE_PATHNAME', 'lq_is_distributed_sql'
+    LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.is_distributed(pg_catalog.regclass) IS
+    'internal: whether tbl is a Citus table';
+
+/*
+ * rescore_lead_table: lead_rel itself when it is leadqual.lead or, on
+ * Citus, one of its shards on this node; otherwise 22023.  For the
+ * functions of rescore() that take the relation to work on.
+ */
+CREATE FUNCTION @extschema@.rescore_lead_table(lead_rel pg_catalog.regclass)
+    RETURNS pg_catalog.regclass
+    AS 'MODULE_PATHNAME', 'lq_rescore_lead_table'
+    LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.rescore_lead_table(pg_catalog.regclass) IS
+    'internal: lead_rel when it is leadqual.lead or one of its Citus shards on this node, else 22023';
 
 CREATE FUNCTION @extschema@.auto_scoring_enabled()
     RETURNS boolean
@@ -158,6 +160,24 @@ COMMENT ON FUNCTION @extschema@.automatic_move_reason(text, @extschema@.stage, t
     'internal: hand_raise or score_threshold if the system would move the lead into mql at as_of, else NULL';
 
 /*
+ * next_history_id: the history_id of a stage_history row written by an
+ * automatic move (citus/node_sequence.c): the identity sequence's next
+ * value, and on Citus a range of 2^48 per node, since the workers write
+ * moves too and each node has its own copy of the sequence.
+ */
+CREATE FUNCTION @extschema@.next_history_id()
+    RETURNS bigint
+    AS 'MODULE_PATHNAME', 'lq_next_history_id'
+    LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.next_history_id() IS
+    'internal: the history_id of a move written on this node (on Citus: a range per node)';
+
+/*
+ * Live scoring's statements are C (lifecycle/live_scoring.c), each written
+ * once over leadqual's tables: on one node they read and write the tables,
+ * on Citus, where the triggers fire on a shard, the colocated shards of the
+ * statement's leads (citus/lead_plans.c).
+ *
  * apply_automatic_moves: the system's moves into mql for the given leads, at
  * as_of, as automatic_move_reason decides on each lead's locked row.
  * last_hand_raise[i] is the latest hand-raise event of lead_ids[i] known to
@@ -168,68 +188,17 @@ COMMENT ON FUNCTION @extschema@.automatic_move_reason(text, @extschema@.stage, t
 CREATE FUNCTION @extschema@.apply_automatic_moves(as_of timestamptz, lead_ids bigint[],
                                                   last_hand_raise timestamptz[])
     RETURNS SETOF bigint
-    LANGUAGE plpgsql VOLATILE
+    AS 'MODULE_PATHNAME', 'lq_apply_automatic_moves'
+    LANGUAGE C VOLATILE
     SET search_path = pg_catalog, pg_temp
     SET plan_cache_mode = force_generic_plan
-    SET jit = off
-AS $$
-BEGIN
-    RETURN QUERY
-    WITH c AS (
-        SELECT * FROM unnest(lead_ids, last_hand_raise) AS c(lead_id, last_hr)
-    ), cand AS (
-        -- one index probe per lead given: the fence (OFFSET 0) keeps the
-        -- planner from driving the join from lead, which stale statistics
-        -- after a bulk load can make look tiny
-        SELECT l.lead_id, l.stage AS from_stage, l.score, m.sla,
-               @extschema@.automatic_move_reason(l.model, l.stage, l.stage_entered_at, l.score,
-                                                 l.grade, c.last_hr, as_of) AS reason
-          FROM c
-          CROSS JOIN LATERAL (SELECT l.* FROM @extschema@.lead l
-                               WHERE l.lead_id OPERATOR(pg_catalog.=) c.lead_id OFFSET 0) l
-          JOIN @extschema@.scoring_model m ON m.name OPERATOR(pg_catalog.=) l.model
-         WHERE EXISTS (SELECT FROM @extschema@.transition t
-                        WHERE t.from_stage OPERATOR(pg_catalog.=) l.stage
-                          AND t.to_stage OPERATOR(pg_catalog.=) 'mql'
-                          AND 'system' OPERATOR(pg_catalog.=) ANY (t.actors))
-    ), moved AS (
-        UPDATE @extschema@.lead l
-           SET stage = 'mql', stage_entered_at = as_of,
-               sla_due_at = as_of OPERATOR(pg_catalog.+) q.sla
-          FROM cand q
-         WHERE l.lead_id OPERATOR(pg_catalog.=) q.lead_id
-           AND q.reason IS NOT NULL
-           -- rechecked on the newest row if a concurrent action moved the
-           -- lead while we waited for it: then the move is not ours to make
-           AND l.stage OPERATOR(pg_catalog.=) q.from_stage
-        RETURNING l.lead_id, q.from_stage, q.reason, l.score, l.external_id, l.owner
-    ), logged AS (
-        INSERT INTO @extschema@.stage_history (lead_id, from_stage, to_stage, changed_at, actor, reason, score)
-        SELECT mv.lead_id, mv.from_stage, 'mql', as_of, 'system', mv.reason, mv.score
-          FROM moved mv
-         ORDER BY mv.lead_id
-        RETURNING history_id, lead_id, from_stage, to_stage, changed_at, actor, reason, score
-    )
-    -- the hand-off notification of each move (notify_move returns at once
-    -- when leadqual.notify_channel is empty).  It is VOLATILE, so the
-    -- subquery is neither flattened nor stripped of the unused column, and
-    -- it is evaluated after the sort: one call per move, in history order.
-    SELECT n.lead_id
-      FROM (SELECT lg.lead_id,
-                   @extschema@.notify_move(lg.history_id, lg.lead_id, mv.external_id, lg.from_stage,
-                                           lg.to_stage, lg.changed_at, lg.actor, lg.reason,
-                                           lg.score, mv.owner) AS payload
-              FROM logged lg
-              JOIN moved mv ON mv.lead_id OPERATOR(pg_catalog.=) lg.lead_id
-             ORDER BY lg.history_id) n;
-END
-$$;
+    SET jit = off;
 COMMENT ON FUNCTION @extschema@.apply_automatic_moves(timestamptz, bigint[], timestamptz[]) IS
     'internal: makes the system''s moves into mql (threshold, hand-raise, recycle) for the given leads; returns the leads moved';
 
 /*
- * Live scoring of inserted events (SECURITY DEFINER, see the top): add the new events to each lead's stored
- * state (an UPDATE: concurrent inserts for one lead serialize on the state
+ * Live scoring of inserted events (SECURITY DEFINER, see the top): add the
+ * new events to each lead's stored state (an UPDATE: concurrent inserts for one lead serialize on the state
  * row and none is lost), store the score at clock_timestamp(), make the
  * automatic moves.  Leads without a state row get an empty one (INSERT … ON
  * CONFLICT: concurrent first events of a lead serialize on its key) and,
@@ -238,88 +207,12 @@ COMMENT ON FUNCTION @extschema@.apply_automatic_moves(timestamptz, bigint[], tim
  * rescore() catches up, and the next live event rebuilds them.
  */
 CREATE FUNCTION @extschema@.event_inserted() RETURNS trigger
-    LANGUAGE plpgsql
+    AS 'MODULE_PATHNAME', 'lq_event_inserted'
+    LANGUAGE C
     SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
     SET plan_cache_mode = force_generic_plan
-    SET jit = off
-AS $$
-DECLARE
-    as_of timestamptz := clock_timestamp();
-    rebuild bigint[];
-    leads bigint[];
-    hand_raises timestamptz[];
-BEGIN
-    IF NOT @extschema@.auto_scoring_enabled() THEN
-        SELECT array_agg(DISTINCT n.lead_id) INTO leads FROM new_events n;
-        PERFORM @extschema@.forget_score_states(leads);
-        RETURN NULL;
-    END IF;
-    IF TG_RELID OPERATOR(pg_catalog.<>) '@extschema@.event'::pg_catalog.regclass THEN
-        PERFORM @extschema@.refuse_live_scoring_on_shard(TG_RELID);
-    END IF;
-
-    /*
-     * One statement.  delta: the new events of each lead, in lead_id order
-     * (the state rows are then updated in that order, so concurrent batches
-     * lock alike).  merged: the states with the new events counted (the
-     * state names its model: no probe of lead needed).  added: placeholders
-     * for leads without a state row.  stored: the scores the states give
-     * (fit does not change with events: the stored one is kept), read back
-     * for the candidate moves.
-     */
-    WITH delta AS (
-        SELECT n.lead_id, array_agg(n.event_type) AS types, array_agg(n.properties) AS props,
-               array_agg(n.occurred_at) AS times
-          FROM new_events n
-         GROUP BY n.lead_id
-         ORDER BY n.lead_id
-    ), merged AS (
-        UPDATE @extschema@.lead_score_state s
-           SET state = @extschema@.state_add_events(s.state, d.types, d.props, d.times)
-          FROM delta d
-         WHERE s.lead_id = d.lead_id
-        RETURNING s.lead_id, s.state
-    ), added AS (
-        INSERT INTO @extschema@.lead_score_state AS s (lead_id, state)
-        SELECT d.lead_id, NULL FROM delta d
-         WHERE NOT EXISTS (SELECT FROM merged m WHERE m.lead_id = d.lead_id)
-         ORDER BY d.lead_id
-        ON CONFLICT (lead_id) DO UPDATE SET state = NULL
-        RETURNING s.lead_id
-    ), stored AS (
-        UPDATE @extschema@.lead l
-           SET (fit_score, engagement_score, score, grade, scored_at) =
-               (SELECT x.fit, x.eng, x.fit + x.eng, @extschema@.grade(l.model, x.fit, x.eng), as_of
-                  FROM (SELECT coalesce(l.fit_score, @extschema@.fit_score(l)) AS fit,
-                               coalesce(r.engagement,
-                                        (SELECT @extschema@.engagement_score(l.model, e.event_type, e.properties,
-                                                                          e.occurred_at, as_of)
-                                           FROM @extschema@.event e WHERE e.lead_id = l.lead_id)) AS eng) x)
-          FROM merged m
-          CROSS JOIN LATERAL @extschema@.state_read(m.state, as_of) r
-         WHERE l.lead_id = m.lead_id AND m.state IS NOT NULL
-        RETURNING l.lead_id, l.stage, l.stage_entered_at, l.score, l.grade, l.model, r.last_hand_raise
-    )
-    SELECT (SELECT array_agg(x.lead_id ORDER BY x.lead_id)
-              FROM (SELECT a.lead_id FROM added a
-                    UNION ALL SELECT m.lead_id FROM merged m WHERE m.state IS NULL) x),
-           array_agg(st.lead_id ORDER BY st.lead_id),
-           array_agg(st.last_hand_raise ORDER BY st.lead_id)
-      INTO rebuild, leads, hand_raises
-      FROM stored st
-     WHERE @extschema@.automatic_move_reason(st.model, st.stage, st.stage_entered_at, st.score,
-                                             st.grade, st.last_hand_raise, as_of) IS NOT NULL;
-
-    IF leads IS NOT NULL THEN
-        PERFORM @extschema@.apply_automatic_moves(as_of, leads, hand_raises);
-    END IF;
-    IF rebuild IS NOT NULL THEN
-        PERFORM @extschema@.rescore_leads(rebuild, as_of, true);
-    END IF;
-    RETURN NULL;
-END
-$$;
+    SET jit = off;
 COMMENT ON FUNCTION @extschema@.event_inserted() IS
     'trigger: live scoring of inserted events';
 
@@ -352,9 +245,6 @@ BEGIN
         PERFORM @extschema@.forget_score_states(leads);
         RETURN NULL;
     END IF;
-    IF TG_RELID OPERATOR(pg_catalog.<>) '@extschema@.event'::pg_catalog.regclass THEN
-        PERFORM @extschema@.refuse_live_scoring_on_shard(TG_RELID);
-    END IF;
     -- a deletion only lowers scores and never moves a lead back; an update
     -- may add a hand-raise or points, so it may move one forward
     PERFORM @extschema@.rescore_leads(leads, clock_timestamp(), TG_OP = 'UPDATE');
@@ -375,9 +265,16 @@ CREATE FUNCTION @extschema@.event_truncated() RETURNS trigger
     SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    DELETE FROM @extschema@.lead_score_state;
+    -- the coordinator's copy of a Citus table: the shards' triggers do it
+    IF @extschema@.is_distributed(TG_RELID) THEN
+        RETURN NULL;
+    END IF;
+    -- on a Citus shard of event: the states and leads of its shard group
+    EXECUTE pg_catalog.format('DELETE FROM %s',
+                              @extschema@.colocated_table(TG_RELID, '@extschema@.lead_score_state'));
     IF @extschema@.auto_scoring_enabled() THEN
-        PERFORM @extschema@.rescore(clock_timestamp());
+        PERFORM @extschema@.rescore_group(@extschema@.colocated_table(TG_RELID, '@extschema@.lead'),
+                                          clock_timestamp(), NULL);
     END IF;
     RETURN NULL;
 END
@@ -394,28 +291,12 @@ COMMENT ON FUNCTION @extschema@.event_truncated() IS
  */
 CREATE FUNCTION @extschema@.rebuild_score_state(lead_ids bigint[])
     RETURNS void
-    LANGUAGE plpgsql VOLATILE
+    AS 'MODULE_PATHNAME', 'lq_rebuild_score_state'
+    LANGUAGE C VOLATILE
     SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
     SET plan_cache_mode = force_generic_plan
-    SET jit = off
-AS $$
-BEGIN
-    PERFORM 1 FROM @extschema@.lead_score_state s
-      WHERE s.lead_id = ANY (lead_ids) ORDER BY s.lead_id FOR UPDATE;
-
-    INSERT INTO @extschema@.lead_score_state AS s (lead_id, state)
-    SELECT l.lead_id,
-           coalesce(@extschema@.score_state(l.model, e.event_type, e.properties, e.occurred_at),
-                    '\x'::bytea)
-      FROM @extschema@.lead l
-      LEFT JOIN @extschema@.event e ON e.lead_id = l.lead_id
-     WHERE l.lead_id = ANY (lead_ids)
-     GROUP BY l.lead_id, l.model
-     ORDER BY l.lead_id
-    ON CONFLICT (lead_id) DO UPDATE SET state = excluded.state;
-END
-$$;
+    SET jit = off;
 COMMENT ON FUNCTION @extschema@.rebuild_score_state(bigint[]) IS
     'internal: rebuilds the live-scoring states of the given leads from their events';
 
@@ -427,17 +308,10 @@ COMMENT ON FUNCTION @extschema@.rebuild_score_state(bigint[]) IS
  */
 CREATE FUNCTION @extschema@.forget_score_states(lead_ids bigint[])
     RETURNS void
-    LANGUAGE plpgsql VOLATILE STRICT
+    AS 'MODULE_PATHNAME', 'lq_forget_score_states'
+    LANGUAGE C VOLATILE STRICT
     SECURITY DEFINER
-    SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-    -- on a Citus shard (a trigger there): the leads' colocated shard
-    EXECUTE pg_catalog.format('DELETE FROM %s s WHERE s.lead_id OPERATOR(pg_catalog.=) ANY ($1)',
-                              @extschema@.lead_table('@extschema@.lead_score_state', lead_ids))
-      USING lead_ids;
-END
-$$;
+    SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION @extschema@.forget_score_states(bigint[]) IS
     'internal: deletes the live-scoring states of the given leads (they are rebuilt from the events when needed)';
 
@@ -449,7 +323,7 @@ COMMENT ON FUNCTION @extschema@.forget_score_states(bigint[]) IS
  * names a model only; leads that have a state keep it.  Returns the number
  * of states added.
  */
-CREATE FUNCTION @extschema@.add_missing_score_states(model text)
+CREATE FUNCTION @extschema@.add_missing_score_states(model text, lead_rel pg_catalog.regclass)
     RETURNS bigint
     LANGUAGE plpgsql VOLATILE STRICT
     SECURITY DEFINER
@@ -458,29 +332,32 @@ AS $$
 DECLARE
     added bigint;
 BEGIN
-    INSERT INTO @extschema@.lead_score_state (lead_id, state)
-    SELECT l.lead_id, coalesce(st.state, '\x'::bytea)
-      FROM @extschema@.lead l
+    EXECUTE pg_catalog.format($q$
+    INSERT INTO %1$s (lead_id, state)
+    SELECT l.lead_id, COALESCE(st.state, '\x'::pg_catalog.bytea)
+      FROM %2$s l
       LEFT JOIN (SELECT e.lead_id,
-                        @extschema@.score_state(add_missing_score_states.model, e.event_type,
-                                                e.properties, e.occurred_at) AS state
-                   FROM @extschema@.event e
-                  WHERE e.lead_id IN (SELECT l2.lead_id FROM @extschema@.lead l2
-                                       WHERE l2.model = add_missing_score_states.model
-                                         AND NOT EXISTS (SELECT FROM @extschema@.lead_score_state s
-                                                          WHERE s.lead_id = l2.lead_id))
-                  GROUP BY e.lead_id) st ON st.lead_id = l.lead_id
-     WHERE l.model = add_missing_score_states.model
-       AND NOT EXISTS (SELECT FROM @extschema@.lead_score_state s
-                        WHERE s.lead_id = l.lead_id)
+                        @extschema@.score_state($1, e.event_type, e.properties, e.occurred_at) AS state
+                   FROM %3$s e
+                  WHERE e.lead_id IN (SELECT l2.lead_id FROM %2$s l2
+                                       WHERE l2.model OPERATOR(pg_catalog.=) $1
+                                         AND NOT EXISTS (SELECT FROM %1$s s
+                                                          WHERE s.lead_id OPERATOR(pg_catalog.=) l2.lead_id))
+                  GROUP BY e.lead_id) st ON st.lead_id OPERATOR(pg_catalog.=) l.lead_id
+     WHERE l.model OPERATOR(pg_catalog.=) $1
+       AND NOT EXISTS (SELECT FROM %1$s s WHERE s.lead_id OPERATOR(pg_catalog.=) l.lead_id)
      ORDER BY l.lead_id
-    ON CONFLICT (lead_id) DO NOTHING;
+    ON CONFLICT (lead_id) DO NOTHING$q$,
+        @extschema@.colocated_table(lead_rel, '@extschema@.lead_score_state'),
+        @extschema@.rescore_lead_table(lead_rel),
+        @extschema@.colocated_table(lead_rel, '@extschema@.event'))
+      USING model;
     GET DIAGNOSTICS added = ROW_COUNT;
     RETURN added;
 END
 $$;
-COMMENT ON FUNCTION @extschema@.add_missing_score_states(text) IS
-    'internal: gives the model''s leads without a live-scoring state one, from their events; returns how many';
+COMMENT ON FUNCTION @extschema@.add_missing_score_states(text, pg_catalog.regclass) IS
+    'internal: gives the model''s leads without a live-scoring state one, from their events (in lead_rel: lead or, on Citus, one of its shards); returns how many';
 
 /*
  * lock_score_states: rescore()'s lock on lead_score_state (SHARE ROW
@@ -488,18 +365,20 @@ COMMENT ON FUNCTION @extschema@.add_missing_score_states(text) IS
  * not write the table, could not take itself.  Held to the end of the
  * caller's transaction.  SECURITY DEFINER.
  */
-CREATE FUNCTION @extschema@.lock_score_states()
+CREATE FUNCTION @extschema@.lock_score_states(lead_rel pg_catalog.regclass)
     RETURNS void
-    LANGUAGE plpgsql VOLATILE
+    LANGUAGE plpgsql VOLATILE STRICT
     SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    LOCK TABLE @extschema@.lead_score_state IN SHARE ROW EXCLUSIVE MODE;
+    EXECUTE pg_catalog.format('LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE',
+                              @extschema@.colocated_table(@extschema@.rescore_lead_table(lead_rel),
+                                                          '@extschema@.lead_score_state'));
 END
 $$;
-COMMENT ON FUNCTION @extschema@.lock_score_states() IS
-    'internal: locks lead_score_state against live scoring for rescore(), to the end of the transaction';
+COMMENT ON FUNCTION @extschema@.lock_score_states(pg_catalog.regclass) IS
+    'internal: locks lead_score_state (on Citus: the shard that goes with the lead shard lead_rel) against live scoring for rescore(), to the end of the transaction';
 
 /*
  * rescore_leads: rebuild the live-scoring states of some leads from their
@@ -511,48 +390,11 @@ COMMENT ON FUNCTION @extschema@.lock_score_states() IS
  */
 CREATE FUNCTION @extschema@.rescore_leads(lead_ids bigint[], as_of timestamptz, moves boolean)
     RETURNS void
-    LANGUAGE plpgsql VOLATILE
+    AS 'MODULE_PATHNAME', 'lq_rescore_leads'
+    LANGUAGE C VOLATILE
     SET search_path = pg_catalog, pg_temp
     SET plan_cache_mode = force_generic_plan
-    SET jit = off
-AS $$
-DECLARE
-    hand_raises timestamptz[];
-BEGIN
-    PERFORM @extschema@.rebuild_score_state(lead_ids);
-
-    WITH fresh AS (
-        SELECT l.lead_id, l.model,
-               @extschema@.fit_score(l) AS fit,
-               coalesce(r.engagement,
-                        (SELECT @extschema@.engagement_score(l.model, e.event_type, e.properties,
-                                                             e.occurred_at, as_of)
-                           FROM @extschema@.event e WHERE e.lead_id = l.lead_id), 0) AS engagement,
-               r.last_hand_raise
-          FROM @extschema@.lead l
-          LEFT JOIN @extschema@.lead_score_state s ON s.lead_id = l.lead_id
-          LEFT JOIN LATERAL @extschema@.state_read(s.state, as_of) r ON true
-         WHERE l.lead_id = ANY (lead_ids)
-    ), stored AS (
-        UPDATE @extschema@.lead l
-           SET fit_score = f.fit,
-               engagement_score = f.engagement,
-               score = f.fit + f.engagement,
-               grade = @extschema@.grade(f.model, f.fit, f.engagement),
-               scored_at = as_of
-          FROM fresh f
-         WHERE l.lead_id = f.lead_id
-        RETURNING l.lead_id, f.last_hand_raise
-    )
-    SELECT array_agg(st.last_hand_raise ORDER BY u.i) INTO hand_raises
-      FROM unnest(lead_ids) WITH ORDINALITY AS u(lead_id, i)
-      LEFT JOIN stored st ON st.lead_id = u.lead_id;
-
-    IF moves THEN
-        PERFORM @extschema@.apply_automatic_moves(as_of, lead_ids, hand_raises);
-    END IF;
-END
-$$;
+    SET jit = off;
 COMMENT ON FUNCTION @extschema@.rescore_leads(bigint[], timestamptz, boolean) IS
     'internal: rebuilds the live-scoring states of the given leads, stores their scores at as_of, optionally makes their automatic moves';
 
@@ -637,9 +479,6 @@ BEGIN
     SELECT array_agg(n.lead_id ORDER BY n.lead_id) INTO leads
       FROM new_leads n WHERE n.scored_at IS NULL;
     IF leads IS NOT NULL THEN
-        IF TG_RELID OPERATOR(pg_catalog.<>) '@extschema@.lead'::pg_catalog.regclass THEN
-            PERFORM @extschema@.refuse_live_scoring_on_shard(TG_RELID);
-        END IF;
         PERFORM @extschema@.rescore_leads(leads, as_of, true);
     END IF;
     RETURN NULL;
@@ -663,9 +502,6 @@ DECLARE
 BEGIN
     IF NOT @extschema@.auto_scoring_enabled() THEN
         RETURN NULL;
-    END IF;
-    IF TG_RELID OPERATOR(pg_catalog.<>) '@extschema@.lead'::pg_catalog.regclass THEN
-        PERFORM @extschema@.refuse_live_scoring_on_shard(TG_RELID);
     END IF;
     PERFORM @extschema@.rescore_leads(ARRAY[NEW.lead_id], as_of, true);
     RETURN NULL;

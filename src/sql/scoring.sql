@@ -164,25 +164,34 @@ COMMENT ON FUNCTION @extschema@.score_by_lead(text, timestamptz) IS
  * the system would move into mql at as_of, with the tuple id the pass read
  * each at.  Internal: rescore() locks lead first (the tuple ids must not
  * move) and writes these rows with one UPDATE joined on the tuple id.
+ * lead_rel: leadqual.lead, or on Citus one of its shards on this node.
  */
-CREATE FUNCTION @extschema@.rescore_changes(model text, as_of timestamptz)
+CREATE FUNCTION @extschema@.rescore_changes(model text, as_of timestamptz, lead_rel pg_catalog.regclass)
     RETURNS TABLE (row_id tid, lead_id bigint, fit_score float8, engagement_score float8,
                    score float8, grade text, changed boolean, move_candidate boolean,
                    last_hand_raise timestamptz)
     AS 'MODULE_PATHNAME', 'lq_rescore_changes'
     LANGUAGE C STABLE STRICT PARALLEL RESTRICTED ROWS 1000;
-COMMENT ON FUNCTION @extschema@.rescore_changes(text, timestamptz) IS
-    'internal: rescore()''s pass over lead and event; the leads whose stored scores change or that may move into mql, with their tuple ids';
+COMMENT ON FUNCTION @extschema@.rescore_changes(text, timestamptz, pg_catalog.regclass) IS
+    'internal: rescore()''s pass over lead and event (lead_rel: lead or, on Citus, one of its shards on this node, with its colocated event); the leads whose stored scores change or that may move into mql, with their tuple ids';
 
 /*
- * rescore: recompute and store every lead's score, one model at a time
- * (rescore_changes: score_by_lead's pass, and an UPDATE of the rows it
- * hands out), then make the automatic stage moves.  Only rows whose stored values change are written.
- * Leads without a live-scoring state get one.  It locks lead_score_state and
- * lead against concurrent writers (SHARE ROW EXCLUSIVE; readers go on), so
- * actions and live scoring wait for it instead of deadlocking with it.
+ * rescore_group: rescore()'s work on lead_rel, which is leadqual.lead, or
+ * on Citus one of its shards, on the node that holds it (with the shards
+ * that go with it and this node's copy of the models).  One model at a
+ * time: rescore_changes, score_by_lead's pass, hands out the leads to
+ * write, and one UPDATE writes them, each fetched by the tuple id the pass
+ * read it at (the lock keeps it there), then the automatic moves.  Only
+ * rows whose stored values change are written; move candidates are written
+ * even if unchanged, so they come back with the others, and count as
+ * changed only if they move.  (A loop over UPDATE ... RETURNING, not a WITH
+ * query: rewrite rules on lead are not allowed in WITH.)  Leads without a
+ * live-scoring state get one.  The state table is locked first (a
+ * live-scoring writer takes the state row, then lead), then lead, both
+ * SHARE ROW EXCLUSIVE: actions and live scoring wait, readers go on.
+ * Returns how many leads changed.
  */
-CREATE FUNCTION @extschema@.rescore(as_of timestamptz DEFAULT pg_catalog.now(), model text DEFAULT NULL)
+CREATE FUNCTION @extschema@.rescore_group(lead_rel pg_catalog.regclass, as_of timestamptz, model text)
     RETURNS bigint
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp
@@ -193,6 +202,85 @@ DECLARE
     candidates bigint[];        -- leads that may move into mql …
     hand_raises timestamptz[];  -- … their latest hand-raises …
     unchanged bigint[];         -- … and those whose scores did not change
+    nchanged bigint := 0;       -- leads whose stored score or stage changed
+    models pg_catalog.regclass;
+    missing boolean;
+BEGIN
+    PERFORM @extschema@.rescore_lead_table(lead_rel);
+    models := @extschema@.colocated_table(lead_rel, '@extschema@.scoring_model');
+    -- the caller may not write lead_score_state: its lock is the owner's
+    PERFORM @extschema@.lock_score_states(lead_rel);
+    EXECUTE pg_catalog.format('LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE', lead_rel);
+
+    FOR m IN EXECUTE pg_catalog.format(
+                 'SELECT sm.name FROM %s sm'
+                 ' WHERE ($1 IS NULL OR sm.name OPERATOR(pg_catalog.=) $1)'
+                 '   AND EXISTS (SELECT FROM %s l WHERE l.model OPERATOR(pg_catalog.=) sm.name)'
+                 ' ORDER BY sm.name', models, lead_rel)
+             USING model LOOP
+        candidates := '{}';
+        hand_raises := '{}';
+        unchanged := '{}';
+        FOR w IN EXECUTE pg_catalog.format(
+                     'UPDATE %s l'
+                     '   SET fit_score = c.fit_score, engagement_score = c.engagement_score,'
+                     '       score = c.score, grade = c.grade, scored_at = $2'
+                     '  FROM @extschema@.rescore_changes($1, $2, $3) c'
+                     ' WHERE l.ctid OPERATOR(pg_catalog.=) c.row_id'
+                     '   AND l.lead_id OPERATOR(pg_catalog.=) c.lead_id'
+                     ' RETURNING c.lead_id, c.changed, c.move_candidate, c.last_hand_raise', lead_rel)
+                 USING m.name, as_of, lead_rel LOOP
+            IF w.changed THEN
+                nchanged := nchanged OPERATOR(pg_catalog.+) 1;
+            END IF;
+            IF w.move_candidate THEN
+                candidates := pg_catalog.array_append(candidates, w.lead_id);
+                hand_raises := pg_catalog.array_append(hand_raises, w.last_hand_raise);
+                IF NOT w.changed THEN
+                    unchanged := pg_catalog.array_append(unchanged, w.lead_id);
+                END IF;
+            END IF;
+        END LOOP;
+        IF pg_catalog.cardinality(candidates) OPERATOR(pg_catalog.>) 0 THEN
+            nchanged := nchanged OPERATOR(pg_catalog.+)
+                (SELECT pg_catalog.count(*)
+                   FROM @extschema@.apply_automatic_moves(as_of, candidates, hand_raises) AS mv(lead_id)
+                  WHERE mv.lead_id OPERATOR(pg_catalog.=) ANY (unchanged));
+        END IF;
+    END LOOP;
+
+    -- leads without a live-scoring state (bulk loads) get one, so their next
+    -- event is added instead of re-reading their history; every state
+    -- belongs to a lead (foreign key), so equal counts mean none is missing
+    EXECUTE pg_catalog.format('SELECT (SELECT pg_catalog.count(*) FROM %s)'
+                              '       OPERATOR(pg_catalog.<) (SELECT pg_catalog.count(*) FROM %s)',
+                              @extschema@.colocated_table(lead_rel, '@extschema@.lead_score_state'), lead_rel)
+      INTO missing;
+    IF missing THEN
+        FOR m IN EXECUTE pg_catalog.format('SELECT sm.name FROM %s sm ORDER BY sm.name', models) LOOP
+            PERFORM @extschema@.add_missing_score_states(m.name, lead_rel);
+        END LOOP;
+    END IF;
+    RETURN nchanged;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.rescore_group(pg_catalog.regclass, timestamptz, text) IS
+    'internal: rescore() of the leads in lead_rel (leadqual.lead, or on Citus one of its shards on this node); returns how many leads changed';
+
+/*
+ * rescore: recompute and store every lead's score (of one model) at as_of
+ * and make the automatic stage moves (rescore_group).  On Citus, once per
+ * shard group, each on the node that holds it, through a query Citus
+ * routes there by one of the group's leads; all in the caller's
+ * transaction.
+ */
+CREATE FUNCTION @extschema@.rescore(as_of timestamptz DEFAULT pg_catalog.now(), model text DEFAULT NULL)
+    RETURNS bigint
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    rep bigint;                 -- a lead of one shard group
     nchanged bigint := 0;       -- leads whose stored score or stage changed
 BEGIN
     IF as_of IS NULL THEN
@@ -208,64 +296,18 @@ BEGIN
     IF model IS NOT NULL THEN
         PERFORM @extschema@.grade(model, 0, 0);   -- unknown model: the usual error
     END IF;
-    -- the pass scans lead directly: on Citus a refusal, not an empty pass
-    PERFORM @extschema@.refuse_distributed('@extschema@.lead', 'rescore');
-
-    -- state table first: a live-scoring writer takes the state row, then lead
-    -- (the caller may not write lead_score_state: its lock is the owner's)
-    PERFORM @extschema@.lock_score_states();
-    LOCK TABLE @extschema@.lead IN SHARE ROW EXCLUSIVE MODE;
-
-    FOR m IN SELECT sm.name FROM @extschema@.scoring_model sm
-              WHERE (rescore.model IS NULL OR sm.name OPERATOR(pg_catalog.=) rescore.model)
-                AND EXISTS (SELECT FROM @extschema@.lead l WHERE l.model OPERATOR(pg_catalog.=) sm.name)
-              ORDER BY sm.name LOOP
-        -- the pass in C hands out the leads to write; one UPDATE writes them,
-        -- each fetched by the tuple id the pass read it at (the lock above
-        -- keeps it there).  Move candidates are written even if unchanged,
-        -- so they come back with the others; they count as changed only if
-        -- they move.  (A loop over UPDATE ... RETURNING, not a WITH query:
-        -- rewrite rules on lead are not allowed in WITH.)
-        candidates := '{}';
-        hand_raises := '{}';
-        unchanged := '{}';
-        FOR w IN
-            UPDATE @extschema@.lead l
-               SET fit_score = c.fit_score, engagement_score = c.engagement_score,
-                   score = c.score, grade = c.grade, scored_at = as_of
-              FROM @extschema@.rescore_changes(m.name, as_of) c
-             WHERE l.ctid OPERATOR(pg_catalog.=) c.row_id
-               AND l.lead_id OPERATOR(pg_catalog.=) c.lead_id
-            RETURNING c.lead_id, c.changed, c.move_candidate, c.last_hand_raise
-        LOOP
-            IF w.changed THEN
-                nchanged := nchanged OPERATOR(pg_catalog.+) 1;
-            END IF;
-            IF w.move_candidate THEN
-                candidates := pg_catalog.array_append(candidates, w.lead_id);
-                hand_raises := pg_catalog.array_append(hand_raises, w.last_hand_raise);
-                IF NOT w.changed THEN
-                    unchanged := pg_catalog.array_append(unchanged, w.lead_id);
-                END IF;
-            END IF;
-        END LOOP;
-        IF pg_catalog.cardinality(candidates) OPERATOR(pg_catalog.>) 0 THEN
-            nchanged := nchanged OPERATOR(pg_catalog.+)
-                (SELECT count(*)
-                   FROM @extschema@.apply_automatic_moves(as_of, candidates, hand_raises) AS mv(lead_id)
-                  WHERE mv.lead_id OPERATOR(pg_catalog.=) ANY (unchanged));
-        END IF;
-    END LOOP;
-
-    -- leads without a live-scoring state (bulk loads) get one, so their next
-    -- event is added instead of re-reading their history; every state
-    -- belongs to a lead (foreign key), so equal counts mean none is missing
-    IF (SELECT count(*) FROM @extschema@.lead_score_state)
-       OPERATOR(pg_catalog.<) (SELECT count(*) FROM @extschema@.lead) THEN
-        FOR m IN SELECT sm.name FROM @extschema@.scoring_model sm ORDER BY sm.name LOOP
-            PERFORM @extschema@.add_missing_score_states(m.name);
-        END LOOP;
+    IF NOT @extschema@.is_distributed('@extschema@.lead') THEN
+        RETURN @extschema@.rescore_group('@extschema@.lead', as_of, model);
     END IF;
+    FOR rep IN SELECT pg_catalog.min(l.lead_id) FROM @extschema@.lead l
+                GROUP BY pg_catalog.get_shard_id_for_distribution_column('@extschema@.lead', l.lead_id)
+                ORDER BY 1 LOOP
+        SELECT nchanged OPERATOR(pg_catalog.+)
+               @extschema@.rescore_group(@extschema@.lead_table('@extschema@.lead', ARRAY[l.lead_id]),
+                                         as_of, rescore.model)
+          INTO nchanged
+          FROM @extschema@.lead l WHERE l.lead_id OPERATOR(pg_catalog.=) rep;
+    END LOOP;
     RETURN nchanged;
 END
 $$;

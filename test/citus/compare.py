@@ -12,7 +12,7 @@ query's ORDER BY, which every check has.
     python3 test/citus/compare.py PLAIN_DSN CLUSTER_DSN
 
 LQ_COMPARE_ONLY="NAME|NAME..." runs those checks only; LQ_COMPARE_ACTIONS=1
-runs the lifecycle actions on both first; LQ_COMPARE_BEFORE=SQL asks the
+runs the lifecycle actions on both first, LQ_COMPARE_RESCORE=1 rescore(); LQ_COMPARE_BEFORE=SQL asks the
 cluster every check once, then runs SQL there (a rule edit), then compares:
 the backends that answered first, on every node, must see the edit.
 """
@@ -31,6 +31,9 @@ CHECKS = [
     ("event rows", "SELECT e.* FROM leadqual.event e ORDER BY e.lead_id, e.event_id", "same"),
     ("stage_history rows", "SELECT h.* FROM leadqual.stage_history h ORDER BY h.lead_id, h.history_id", "same"),
     ("opportunity rows", "SELECT o.* FROM leadqual.opportunity o ORDER BY o.lead_id, o.opportunity_id", "same"),
+    # moves without their ids: on Citus each node hands out ids of its own
+    ("stage moves", "SELECT h.lead_id, h.from_stage, h.to_stage, h.changed_at, h.actor, h.reason, h.note, h.score"
+     " FROM leadqual.stage_history h ORDER BY 1, 4, 2, 3, 5, 6, 7, 8", "same"),
     ("rules", "SELECT r.rule_id, r.model, r.field, r.op, r.value, r.points FROM leadqual.fit_rule r ORDER BY r.rule_id", "same"),
     # scoring: on the coordinator, and pushed down to the shards
     ("score() of one lead", f"SELECT (leadqual.score(17, {AS_OF})).*", "same"),
@@ -121,6 +124,15 @@ ACTIONS = [
 ]
 
 
+# rescore() on both (LQ_COMPARE_RESCORE=1: run before the checks), then the
+# leads that have a live-scoring state (rescore() gives every lead one)
+RESCORE = [
+    ("rescore() of one model", f"SELECT leadqual.rescore({AS_OF}, 'default')", "same"),
+    ("rescore() a day later", f"SELECT leadqual.rescore({AS_OF} + interval '1 day')", "same"),
+    ("leads with a live-scoring state", "SELECT s.lead_id FROM leadqual.lead_score_state s ORDER BY 1", "same"),
+]
+
+
 def close(a, b):
     if isinstance(a, float) and isinstance(b, float):
         if math.isnan(a) or math.isnan(b):
@@ -167,6 +179,8 @@ def main():
     checks = [c for c in CHECKS if only is None or c[0] in only.split("|")]
     if os.environ.get("LQ_COMPARE_ACTIONS"):
         checks = [(f"action {n}", q, e) for n, q, e in ACTIONS] + checks
+    if os.environ.get("LQ_COMPARE_RESCORE"):
+        checks = RESCORE + checks
     if not checks:
         sys.exit("compare.py: no check named " + os.environ["LQ_COMPARE_ONLY"])
     before = os.environ.get("LQ_COMPARE_BEFORE")

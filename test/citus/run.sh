@@ -75,12 +75,59 @@ echo "== citus: the lifecycle actions on both, then the tables they write"
 LQ_COMPARE_ACTIONS=1 LQ_COMPARE_ONLY="lead rows|stage_history rows|opportunity rows|funnel|mql_acceptance" \
     /usr/bin/python3 test/citus/compare.py "$LQ_PLAIN" "$LQ_COORD" || status=1
 
+echo "== citus: rescore() on both (once per shard group on the cluster), then the tables"
+LQ_COMPARE_RESCORE=1 LQ_COMPARE_ONLY="lead rows|stage moves|opportunity rows|funnel|lead_status" \
+    /usr/bin/python3 test/citus/compare.py "$LQ_PLAIN" "$LQ_COORD" || status=1
+
 echo "== citus: what does not run on Citus yet refuses with 0A000 (never an empty answer)"
 expect_error "$LQ_COORD" 0A000 "SELECT * FROM leadqual.score_by_lead('default', now())"
-expect_error "$LQ_COORD" 0A000 "INSERT INTO leadqual.event (lead_id, event_type, occurred_at) VALUES (5, 'page_view', now())"
-expect_error "$LQ_COORD" 0A000 "DELETE FROM leadqual.event WHERE lead_id = 5"
-expect_error "$LQ_COORD" 0A000 "UPDATE leadqual.lead SET job_title = 'CEO' WHERE lead_id = 5"
-expect_error "$LQ_COORD" 0A000 "SELECT leadqual.rescore()"
+
+echo "== citus: TRUNCATE of event forgets the states on every shard, and rescores"
+n=$(psql "$LQ_COORD" -At <<'SQL'
+BEGIN;
+TRUNCATE leadqual.event;
+SELECT (SELECT pg_catalog.count(*) FROM leadqual.lead_score_state s WHERE s.state OPERATOR(pg_catalog.=) '\x'::bytea)
+       OPERATOR(pg_catalog.=) (SELECT pg_catalog.count(*) FROM leadqual.lead)
+   AND (SELECT pg_catalog.count(*) FROM leadqual.lead_score_state s)
+       OPERATOR(pg_catalog.=) (SELECT pg_catalog.count(*) FROM leadqual.lead);
+ROLLBACK;
+SQL
+)
+if [ "$n" = "t" ]; then
+    echo "ok    TRUNCATE leadqual.event: every lead's state is the empty one of no events (rolled back)"
+else
+    echo "FAIL  TRUNCATE leadqual.event: the states are not those of no events: $n"; status=1
+fi
+left=$(psql "$LQ_COORD" -At <<'SQL'
+BEGIN;
+SET LOCAL citus.propagate_set_commands = 'local';
+SET LOCAL leadqual.auto_scoring = off;
+TRUNCATE leadqual.event;
+SELECT pg_catalog.count(*) FROM leadqual.lead_score_state;
+ROLLBACK;
+SQL
+)
+if [ "$left" = "0" ]; then
+    echo "ok    TRUNCATE leadqual.event with live scoring off: no state left on any shard (rolled back)"
+else
+    echo "FAIL  TRUNCATE leadqual.event with live scoring off: $left states left"; status=1
+fi
+
+echo "== citus: live scoring on the shards"
+/usr/bin/python3 test/citus/live.py "$LQ_PLAIN" "$LQ_COORD" || status=1
+
+echo "== citus: history ids, a range per node"
+ids=$(psql "$LQ_COORD" -At -c "SELECT pg_catalog.count(DISTINCT h.history_id) OPERATOR(pg_catalog.=) pg_catalog.count(*)
+                                   AND pg_catalog.count(*) FILTER (WHERE h.history_id OPERATOR(pg_catalog.>=) 281474976710656) OPERATOR(pg_catalog.>) 0
+                              FROM leadqual.stage_history h")
+if [ "$ids" = "t" ]; then
+    echo "ok    every history_id is unique, moves made on the workers have ids of their node's range"
+else
+    echo "FAIL  history ids: not unique, or none from a worker's range"; status=1
+fi
+last=$(psql "$worker" -At -c "SELECT s.last_value FROM leadqual.stage_history_history_id_seq s")
+expect_error "$worker" 2200H "SELECT pg_catalog.setval('leadqual.stage_history_history_id_seq', 281474976710655); SELECT leadqual.next_history_id()"
+psql "$worker" -c "SELECT pg_catalog.setval('leadqual.stage_history_history_id_seq', $last)" >/dev/null
 
 echo "== citus: cross-lead aggregates run as shard partials and one combine (EXPLAIN VERBOSE)"
 # partial_plan NAME SQL: the plan has worker_partial_agg on every shard and

@@ -1,0 +1,104 @@
+/*-------------------------------------------------------------------------
+ *
+ * node_sequence.c
+ *	  History ids that never collide between the nodes that write
+ *	  stage_history.
+ *
+ *	  On one node a move's history_id is the next value of stage_history's
+ *	  identity sequence.  On Citus the coordinator writes moves (the sales
+ *	  actions, through Citus) and so do the workers (the automatic moves of
+ *	  live scoring, on the shards); each node has its own copy of the
+ *	  sequence, all starting at 1.  So a node of Citus group g hands out
+ *	  g * 2^48 + its sequence's next value: the coordinator (group 0) the
+ *	  plain values, every worker a range of 2^48 of its own.  No setval,
+ *	  so concurrent callers cannot hand out one value twice.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/dependency.h"
+#include "catalog/namespace.h"
+#include "commands/sequence.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "utils/lsyscache.h"
+
+#include "citus/citus.h"
+
+PG_FUNCTION_INFO_V1(lq_next_history_id);
+
+/* values a node's own sequence may reach: 2^48 - 1 */
+#define LQ_NODE_RANGE_BITS 48
+
+/*
+ * lq_local_group
+ *		This node's Citus group (0: the coordinator, or no Citus), read once
+ *		per backend.
+ */
+static int32
+lq_local_group(void)
+{
+	static bool known = false;
+	static int32 group = 0;
+	int			ret;
+
+	if (known)
+		return group;
+	if (!lq_citus_present())
+		return 0;
+	if ((ret = SPI_connect()) != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(ret));
+	ret = SPI_execute("SELECT g.groupid FROM pg_catalog.pg_dist_local_group g", true, 1);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "could not read pg_dist_local_group: %s", SPI_result_code_string(ret));
+	if (SPI_processed == 1)
+	{
+		bool		isnull;
+		Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+
+		group = isnull ? 0 : DatumGetInt32(d);
+	}
+	SPI_finish();
+	if (group < 0 || group >= (1 << (63 - LQ_NODE_RANGE_BITS)))
+		elog(ERROR, "Citus group %d of this node is out of leadqual's range", group);
+	known = true;
+	return group;
+}
+
+/*
+ * lq_next_history_id
+ *		next_history_id() → bigint: the history_id of a new stage_history
+ *		row written on this node.  Takes stage_history's identity sequence
+ *		without a privilege check on it, as the column's default does (the
+ *		caller's right to insert the row is checked by the INSERT).
+ */
+Datum
+lq_next_history_id(PG_FUNCTION_ARGS)
+{
+	Oid			nsp = get_namespace_oid("leadqual", false);
+	Oid			history = get_relname_relid("stage_history", nsp);
+	AttrNumber	attnum;
+	Oid			seq;
+	int64		v;
+	int32		group;
+
+	if (!OidIsValid(history) ||
+		(attnum = get_attnum(history, "history_id")) == InvalidAttrNumber)
+		elog(ERROR, "table leadqual.stage_history is missing");
+	seq = getIdentitySequence(history, attnum, false);
+	v = nextval_internal(seq, false);
+	if (lq_citus_present())
+	{
+		group = lq_local_group();
+		if (v <= 0 || v >= ((int64) 1 << LQ_NODE_RANGE_BITS))
+			ereport(ERROR,
+					(errcode(ERRCODE_SEQUENCE_GENERATOR_LIMIT_EXCEEDED),
+					 errmsg("stage_history's sequence on this node is out of its range"),
+					 errdetail("On Citus each node hands out history ids 1 to 2^48 - 1 of its own; this one reached %lld.",
+							   (long long) v),
+					 errhint("The node has handed out all of its history ids; move its shards to a new node.")));
+		v += (int64) group << LQ_NODE_RANGE_BITS;
+	}
+	PG_RETURN_INT64(v);
+}
