@@ -177,7 +177,7 @@ RESET search_path;
 DISCARD TEMP;
 
 -- every read-only call gave under each hostile path what it gave under the
--- clean one: 35 results per path, none differs, none is empty
+-- clean one: 37 results per path, none differs, none is empty
 SELECT variant, count(*) FROM public.sp_got GROUP BY 1 ORDER BY 1;
 SELECT g.variant, g.what
   FROM public.sp_got g JOIN public.sp_got c ON c.what = g.what AND c.variant = 'clean'
@@ -267,7 +267,8 @@ SELECT p.proname FROM pg_proc p
                           predict,explain_prediction,predictions,train_predictive,lead_win_probabilities,predictive_lead_vector,
                           predictive_model_row,predictive_observations,predictive_vectors,predictive_split,predictive_feature_kind,
                           predictive_holdout_key,predictive_eta,predictive_feature_list,predictive_bases,
-                          close_opportunity,reject,transition,rescore,generate_demo,account_key,free_mail_domains}'::text[])
+                          close_opportunity,reject,transition,rescore,generate_demo,account_key,free_mail_domains,
+                          score_by_lead_group,lead_table,is_distributed,shard_group_leads,next_history_id,next_opportunity_id}'::text[])
  ORDER BY 1;
 
 SET client_min_messages = warning;

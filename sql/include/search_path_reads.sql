@@ -33,6 +33,13 @@ INSERT INTO public.sp_got SELECT :'v', 'score_by_lead', pg_catalog.jsonb_agg(x O
   FROM leadqual.score_by_lead('sp', '2025-03-01') x WHERE x.lead_id OPERATOR(pg_catalog.<=) 4;
 INSERT INTO public.sp_got SELECT :'v', 'score_by_lead default', pg_catalog.jsonb_agg(x ORDER BY x.lead_id)
   FROM leadqual.score_by_lead('default', '2025-03-01') x WHERE x.lead_id OPERATOR(pg_catalog.<=) 4;
+-- its pass over one relation, and what routes it on Citus (one node: the
+-- table itself, no shard groups)
+INSERT INTO public.sp_got SELECT :'v', 'score_by_lead_group', pg_catalog.jsonb_agg(x ORDER BY x.lead_id)
+  FROM leadqual.score_by_lead_group('leadqual.lead', 'sp', '2025-03-01') x WHERE x.lead_id OPERATOR(pg_catalog.<=) 4;
+INSERT INTO public.sp_got SELECT :'v', 'lead_table', pg_catalog.to_jsonb(ARRAY[
+           leadqual.lead_table('leadqual.event', '{1,2}')::pg_catalog.text,
+           (SELECT pg_catalog.count(*) FROM leadqual.shard_group_leads())::pg_catalog.text]);
 INSERT INTO public.sp_got SELECT :'v', 'can_transition', pg_catalog.to_jsonb(ARRAY[
            leadqual.can_transition('inquiry', 'mql', 'system'), leadqual.can_transition('won', 'lost'),
            leadqual.can_transition('mql', 'sal', 'marketing'), leadqual.can_transition('mql', 'sal')]);

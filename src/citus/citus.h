@@ -71,6 +71,8 @@ typedef enum LqTable
 	LQ_STAGE_HISTORY,
 	LQ_SCORING_MODEL,
 	LQ_TRANSITION,
+	LQ_OPPORTUNITY,
+	LQ_REJECTION_REASON,
 	LQ_NUM_TABLES
 } LqTable;
 
@@ -90,12 +92,12 @@ typedef struct LqLeadStatement
 	const char *name;			/* for errors */
 	const char *query;
 	int			nargs;
-	Oid			argtypes[4];
+	Oid			argtypes[8];
 } LqLeadStatement;
 
 extern void lq_lead_rels(ArrayType *lead_ids, LqLeadRels *rels);
 extern SPIPlanPtr lq_rels_plan(const LqLeadStatement *stmt, const LqLeadRels *rels);
 extern uint64 lq_rels_exec(const LqLeadStatement *stmt, const LqLeadRels *rels,
-						   Datum *values, const char *nulls, int expect);
+						   Datum *values, const char *nulls, bool read_only, int expect);
 
 #endif							/* LQ_CITUS_H */

@@ -6,7 +6,8 @@
  *
  *	  A statement is written once, as a template that names leadqual's
  *	  tables by token ({lead}, {event}, {lead_score_state},
- *	  {stage_history}, {scoring_model}, {transition}).  On one node the
+ *	  {stage_history}, {opportunity}, {scoring_model}, {transition},
+ *	  {rejection_reason}).  On one node the
  *	  tokens name the tables; on Citus, inside a trigger or a query that
  *	  runs on a shard, they name the colocated shards of the leads and this
  *	  node's placements of the reference tables (a query on the tables
@@ -45,6 +46,8 @@ static const char *const lq_table_names[LQ_NUM_TABLES] = {
 	[LQ_STAGE_HISTORY] = "stage_history",
 	[LQ_SCORING_MODEL] = "scoring_model",
 	[LQ_TRANSITION] = "transition",
+	[LQ_OPPORTUNITY] = "opportunity",
+	[LQ_REJECTION_REASON] = "rejection_reason",
 };
 
 typedef struct LqPlanKey
@@ -112,14 +115,16 @@ lq_logical_rels(LqLeadRels *rels)
  *		shards and the local placements of the reference tables.  A table
  *		whose rows are not here is named itself (Citus then plans the
  *		statement as a distributed one).  Runs inside an SPI connection.
- *		lead_ids NULL or empty: the tables.
+ *		lead_ids NULL or empty: the distributed tables themselves, and the
+ *		reference tables' copies on this node.
  */
 void
 lq_lead_rels(ArrayType *lead_ids, LqLeadRels *rels)
 {
 	static const char *const sql =
 		"SELECT t.i, CASE d.partmethod"
-		"   WHEN 'h' THEN (SELECT pg_catalog.to_regclass(pg_catalog.shard_name(s.logicalrelid, s.shardid))::pg_catalog.oid"
+		"   WHEN 'h' THEN CASE WHEN pg_catalog.cardinality($2) OPERATOR(pg_catalog.>) 0 THEN"
+		"                 (SELECT pg_catalog.to_regclass(pg_catalog.shard_name(s.logicalrelid, s.shardid))::pg_catalog.oid"
 		"                    FROM pg_catalog.pg_dist_shard s"
 		"                    JOIN pg_catalog.pg_dist_placement p ON p.shardid OPERATOR(pg_catalog.=) s.shardid"
 		"                   WHERE s.shardid OPERATOR(pg_catalog.=)"
@@ -127,13 +132,15 @@ lq_lead_rels(ArrayType *lead_ids, LqLeadRels *rels)
 		"                     AND p.groupid OPERATOR(pg_catalog.=) (SELECT g.groupid FROM pg_catalog.pg_dist_local_group g)"
 		"                     AND NOT EXISTS (SELECT FROM pg_catalog.unnest($2) AS u(lead_id)"
 		"                                      WHERE pg_catalog.get_shard_id_for_distribution_column(t.rel::pg_catalog.regclass, u.lead_id)"
-		"                                            OPERATOR(pg_catalog.<>) s.shardid))"
+		"                                            OPERATOR(pg_catalog.<>) s.shardid)) END"
 		"   WHEN 'n' THEN (SELECT pg_catalog.to_regclass(pg_catalog.shard_name(s.logicalrelid, s.shardid))::pg_catalog.oid"
 		"                    FROM pg_catalog.pg_dist_shard s"
 		"                    JOIN pg_catalog.pg_dist_placement p ON p.shardid OPERATOR(pg_catalog.=) s.shardid"
 		"                   WHERE s.logicalrelid OPERATOR(pg_catalog.=) t.rel::pg_catalog.regclass"
 		"                     AND p.groupid OPERATOR(pg_catalog.=) (SELECT g.groupid FROM pg_catalog.pg_dist_local_group g))"
-		"   END"
+		"   END,"
+		"       d.partmethod OPERATOR(pg_catalog.=) 'n',"
+		"       (SELECT g.groupid FROM pg_catalog.pg_dist_local_group g) OPERATOR(pg_catalog.>) 0"
 		"  FROM pg_catalog.unnest($1) WITH ORDINALITY AS t(rel, i)"
 		"  LEFT JOIN pg_catalog.pg_dist_partition d"
 		"         ON d.logicalrelid OPERATOR(pg_catalog.=) t.rel::pg_catalog.regclass";
@@ -143,13 +150,17 @@ lq_lead_rels(ArrayType *lead_ids, LqLeadRels *rels)
 	uint64		r;
 	int			i;
 	int			ret;
+	Oid			lead;
+	Oid			copies[LQ_NUM_TABLES] = {InvalidOid};
+	bool		worker = false;
 
 	lq_logical_rels(rels);
-	if (lead_ids == NULL || ARR_NDIM(lead_ids) != 1 ||
-		ArrayGetNItems(ARR_NDIM(lead_ids), ARR_DIMS(lead_ids)) == 0 ||
-		array_contains_nulls(lead_ids) ||
-		!lq_citus_present())
+	lead = rels->rel[LQ_LEAD];
+	if (!lq_citus_present())
 		return;
+	/* no leads (or unusable ones): the reference tables' copies only */
+	if (lead_ids == NULL || ARR_NDIM(lead_ids) > 1 || array_contains_nulls(lead_ids))
+		lead_ids = construct_empty_array(INT8OID);
 
 	if (lq_placements_plan == NULL)
 	{
@@ -172,15 +183,39 @@ lq_lead_rels(ArrayType *lead_ids, LqLeadRels *rels)
 			 SPI_result_code_string(ret));
 	for (r = 0; r < SPI_processed; r++)
 	{
+		HeapTuple	tup = SPI_tuptable->vals[r];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
 		bool		inull,
-					lnull;
-		int64		idx = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[r],
-													  SPI_tuptable->tupdesc, 1, &inull));
-		Datum		local = SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 2, &lnull);
+					lnull,
+					rnull,
+					wnull;
+		int64		idx = DatumGetInt64(SPI_getbinval(tup, desc, 1, &inull));
+		Datum		local = SPI_getbinval(tup, desc, 2, &lnull);
+		bool		reference = DatumGetBool(SPI_getbinval(tup, desc, 3, &rnull));
 
 		Assert(!inull && idx >= 1 && idx <= LQ_NUM_TABLES);
+		worker = DatumGetBool(SPI_getbinval(tup, desc, 4, &wnull)) && !wnull;
 		if (!lnull && OidIsValid(DatumGetObjectId(local)))
-			rels->rel[idx - 1] = DatumGetObjectId(local);
+		{
+			if (!rnull && reference)
+				copies[idx - 1] = DatumGetObjectId(local);
+			else
+				rels->rel[idx - 1] = DatumGetObjectId(local);
+		}
+	}
+
+	/*
+	 * The reference tables' copies on this node go with the leads' shards
+	 * (a query on a shard may not start a distributed one), or, with no
+	 * leads, with a worker (where a query may run on a shard); with the
+	 * distributed tables themselves, the reference tables themselves (one
+	 * statement may not mix a Citus table with a placement).
+	 */
+	if (rels->rel[LQ_LEAD] != lead || (ArrayGetNItems(ARR_NDIM(lead_ids), ARR_DIMS(lead_ids)) == 0 && worker))
+	{
+		for (i = 0; i < LQ_NUM_TABLES; i++)
+			if (OidIsValid(copies[i]))
+				rels->rel[i] = copies[i];
 	}
 }
 
@@ -274,9 +309,9 @@ lq_rels_plan(const LqLeadStatement *stmt, const LqLeadRels *rels)
  */
 uint64
 lq_rels_exec(const LqLeadStatement *stmt, const LqLeadRels *rels,
-			 Datum *values, const char *nulls, int expect)
+			 Datum *values, const char *nulls, bool read_only, int expect)
 {
-	int			ret = SPI_execute_plan(lq_rels_plan(stmt, rels), values, nulls, false, 0);
+	int			ret = SPI_execute_plan(lq_rels_plan(stmt, rels), values, nulls, read_only, 0);
 
 	if (ret != expect)
 		elog(ERROR, "leadqual statement \"%s\" failed: %s", stmt->name,

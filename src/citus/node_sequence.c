@@ -1,11 +1,11 @@
 /*-------------------------------------------------------------------------
  *
  * node_sequence.c
- *	  History ids that never collide between the nodes that write
- *	  stage_history.
+ *	  Ids of stage_history and opportunity rows that never collide between
+ *	  the nodes that write them.
  *
  *	  On one node a move's history_id is the next value of stage_history's
- *	  identity sequence.  On Citus the coordinator writes moves (the sales
+ *	  identity sequence (and a deal's opportunity_id of opportunity's).  On Citus the coordinator writes moves (the sales
  *	  actions, through Citus) and so do the workers (the automatic moves of
  *	  live scoring, on the shards); each node has its own copy of the
  *	  sequence, all starting at 1.  So a node of Citus group g hands out
@@ -25,8 +25,6 @@
 #include "utils/lsyscache.h"
 
 #include "citus/citus.h"
-
-PG_FUNCTION_INFO_V1(lq_next_history_id);
 
 /* values a node's own sequence may reach: 2^48 - 1 */
 #define LQ_NODE_RANGE_BITS 48
@@ -67,38 +65,55 @@ lq_local_group(void)
 }
 
 /*
- * lq_next_history_id
- *		next_history_id() → bigint: the history_id of a new stage_history
- *		row written on this node.  Takes stage_history's identity sequence
- *		without a privilege check on it, as the column's default does (the
- *		caller's right to insert the row is checked by the INSERT).
+ * lq_node_nextval
+ *		The next id of column colname of leadqual's table relname written on
+ *		this node: its identity sequence's next value, taken without a
+ *		privilege check on the sequence, as the column's default does (the
+ *		caller's right to insert the row is checked by the INSERT); on
+ *		Citus plus 2^48 times this node's group.
  */
-Datum
-lq_next_history_id(PG_FUNCTION_ARGS)
+static int64
+lq_node_nextval(const char *relname, const char *colname)
 {
 	Oid			nsp = get_namespace_oid("leadqual", false);
-	Oid			history = get_relname_relid("stage_history", nsp);
+	Oid			rel = get_relname_relid(relname, nsp);
 	AttrNumber	attnum;
 	Oid			seq;
 	int64		v;
-	int32		group;
 
-	if (!OidIsValid(history) ||
-		(attnum = get_attnum(history, "history_id")) == InvalidAttrNumber)
-		elog(ERROR, "table leadqual.stage_history is missing");
-	seq = getIdentitySequence(history, attnum, false);
+	if (!OidIsValid(rel) || (attnum = get_attnum(rel, colname)) == InvalidAttrNumber)
+		elog(ERROR, "column %s of table leadqual.%s is missing", colname, relname);
+	seq = getIdentitySequence(rel, attnum, false);
 	v = nextval_internal(seq, false);
 	if (lq_citus_present())
 	{
-		group = lq_local_group();
+		int32		group = lq_local_group();
+
 		if (v <= 0 || v >= ((int64) 1 << LQ_NODE_RANGE_BITS))
 			ereport(ERROR,
 					(errcode(ERRCODE_SEQUENCE_GENERATOR_LIMIT_EXCEEDED),
-					 errmsg("stage_history's sequence on this node is out of its range"),
-					 errdetail("On Citus each node hands out history ids 1 to 2^48 - 1 of its own; this one reached %lld.",
-							   (long long) v),
-					 errhint("The node has handed out all of its history ids; move its shards to a new node.")));
+					 errmsg("%s's sequence on this node is out of its range", relname),
+					 errdetail("On Citus each node hands out ids 1 to 2^48 - 1 of its own for leadqual.%s.%s; this one reached %lld.",
+							   relname, colname, (long long) v),
+					 errhint("The node has handed out all of its ids; move its shards to a new node.")));
 		v += (int64) group << LQ_NODE_RANGE_BITS;
 	}
-	PG_RETURN_INT64(v);
+	return v;
+}
+
+PG_FUNCTION_INFO_V1(lq_next_history_id);
+PG_FUNCTION_INFO_V1(lq_next_opportunity_id);
+
+/* next_history_id() → bigint: the history_id of a move written here */
+Datum
+lq_next_history_id(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT64(lq_node_nextval("stage_history", "history_id"));
+}
+
+/* next_opportunity_id() → bigint: the opportunity_id of a deal opened here */
+Datum
+lq_next_opportunity_id(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT64(lq_node_nextval("opportunity", "opportunity_id"));
 }

@@ -10,7 +10,8 @@
  *	  stage under the lock, validates the move against leadqual.transition,
  *	  the actor and the reason, writes the opportunity row when the action
  *	  has one, appends to leadqual.stage_history and updates the lead.
- *	  The SPI plans are prepared on first use and kept for the backend.
+ *	  The SPI plans are prepared on first use and kept for the backend
+ *	  (citus/lead_plans.c: on Citus, for each shard group they run on).
  *
  *	  Rules decided here (README documents them):
  *	  - reasons: a move into nurture, disqualified or lost takes a code of
@@ -35,12 +36,14 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/numeric.h"
 #include "utils/timestamp.h"
 
 #include "leadqual.h"
+#include "citus/citus.h"
 #include "lifecycle/lifecycle.h"
 
 PG_FUNCTION_INFO_V1(lq_transition);
@@ -72,60 +75,65 @@ typedef enum LqPlanId
 	LQ_NUM_PLANS
 } LqPlanId;
 
-typedef struct LqPlanDef
-{
-	const char *query;
-	int			nargs;
-	Oid			argtypes[8];
-} LqPlanDef;
-
 /*
  * Every name is schema-qualified and every operator is pg_catalog's, so a
  * caller's search_path cannot change what these statements do.  Stages
  * travel as text and are cast to leadqual.stage in the statements.
+ * leadqual's tables are named by token (citus/lead_plans.c): the tables on
+ * one node; on Citus, when the action runs on the shard that holds the lead
+ * (called in a query Citus pushes down), that shard group's shards and this
+ * node's copies of the reference tables.  The ids of new rows come from
+ * next_history_id() and next_opportunity_id() (a shard has no identity
+ * default; on Citus each node has ids of its own).
  */
-static const LqPlanDef lq_plan_defs[LQ_NUM_PLANS] = {
+static const LqLeadStatement lq_plan_defs[LQ_NUM_PLANS] = {
 	[LQ_PLAN_PEEK_LEAD] = {
+		"peek lead",
 		"SELECT l.stage::pg_catalog.text"
-		" FROM leadqual.lead l"
+		" FROM {lead} l"
 		" WHERE l.lead_id OPERATOR(pg_catalog.=) $1",
 		1, {INT8OID}
 	},
 	[LQ_PLAN_LOCK_LEAD] = {
+		"lock lead",
 		"SELECT l.stage::pg_catalog.text,"
 		" COALESCE(l.stage_entered_at, l.created_at), l.score"
-		" FROM leadqual.lead l"
+		" FROM {lead} l"
 		" WHERE l.lead_id OPERATOR(pg_catalog.=) $1"
 		" FOR NO KEY UPDATE",
 		1, {INT8OID}
 	},
 	[LQ_PLAN_TRANSITION] = {
+		"transition",
 		"SELECT t.reason_required,"
 		" $3 OPERATOR(pg_catalog.=) ANY (t.actors),"
 		" pg_catalog.array_to_string(t.actors, ', ')"
-		" FROM leadqual.transition t"
+		" FROM {transition} t"
 		" WHERE t.from_stage OPERATOR(pg_catalog.=) $1::leadqual.stage"
 		" AND t.to_stage OPERATOR(pg_catalog.=) $2::leadqual.stage",
 		3, {TEXTOID, TEXTOID, TEXTOID}
 	},
 	[LQ_PLAN_REASON] = {
-		"SELECT r.recyclable FROM leadqual.rejection_reason r"
+		"reason",
+		"SELECT r.recyclable FROM {rejection_reason} r"
 		" WHERE r.code OPERATOR(pg_catalog.=) $1",
 		1, {TEXTOID}
 	},
 	[LQ_PLAN_INSERT_HISTORY] = {
-		"INSERT INTO leadqual.stage_history"
-		" (lead_id, from_stage, to_stage, changed_at, actor, reason, note, score)"
-		" VALUES ($1, $2::leadqual.stage, $3::leadqual.stage, $4, $5, $6, $7, $8)"
+		"insert history",
+		"INSERT INTO {stage_history}"
+		" (history_id, lead_id, from_stage, to_stage, changed_at, actor, reason, note, score)"
+		" VALUES (leadqual.next_history_id(), $1, $2::leadqual.stage, $3::leadqual.stage, $4, $5, $6, $7, $8)"
 		" RETURNING history_id",
 		8, {INT8OID, TEXTOID, TEXTOID, TIMESTAMPTZOID, TEXTOID, TEXTOID, TEXTOID, FLOAT8OID}
 	},
 	[LQ_PLAN_UPDATE_LEAD] = {
-		"UPDATE leadqual.lead l SET"
+		"update lead",
+		"UPDATE {lead} l SET"
 		" stage = $2::leadqual.stage,"
 		" stage_entered_at = $3,"
 		" sla_due_at = CASE WHEN $2 OPERATOR(pg_catalog.=) 'mql'"
-		"   THEN $3 OPERATOR(pg_catalog.+) (SELECT m.sla FROM leadqual.scoring_model m"
+		"   THEN $3 OPERATOR(pg_catalog.+) (SELECT m.sla FROM {scoring_model} m"
 		"     WHERE m.name OPERATOR(pg_catalog.=) l.model) END,"
 		" recycle_count = l.recycle_count OPERATOR(pg_catalog.+)"
 		"   CASE WHEN $2 OPERATOR(pg_catalog.=) 'nurture' THEN 1 ELSE 0 END,"
@@ -135,24 +143,28 @@ static const LqPlanDef lq_plan_defs[LQ_NUM_PLANS] = {
 		4, {INT8OID, TEXTOID, TIMESTAMPTZOID, TEXTOID}
 	},
 	[LQ_PLAN_INSERT_OPP] = {
-		"INSERT INTO leadqual.opportunity (lead_id, created_at, status, amount)"
-		" VALUES ($1, $2, 'open', $3) RETURNING opportunity_id",
+		"insert opp",
+		"INSERT INTO {opportunity} (opportunity_id, lead_id, created_at, status, amount)"
+		" VALUES (leadqual.next_opportunity_id(), $1, $2, 'open', $3) RETURNING opportunity_id",
 		3, {INT8OID, TIMESTAMPTZOID, NUMERICOID}
 	},
 	[LQ_PLAN_FIND_OPP] = {
-		"SELECT o.lead_id FROM leadqual.opportunity o"
+		"find opp",
+		"SELECT o.lead_id FROM {opportunity} o"
 		" WHERE o.opportunity_id OPERATOR(pg_catalog.=) $1",
 		1, {INT8OID}
 	},
 	[LQ_PLAN_LOCK_OPP] = {
-		"SELECT o.status, o.closed_at FROM leadqual.opportunity o"
+		"lock opp",
+		"SELECT o.status, o.closed_at FROM {opportunity} o"
 		" WHERE o.lead_id OPERATOR(pg_catalog.=) $1"
 		" AND o.opportunity_id OPERATOR(pg_catalog.=) $2"
 		" FOR UPDATE",
 		2, {INT8OID, INT8OID}
 	},
 	[LQ_PLAN_CLOSE_OPP] = {
-		"UPDATE leadqual.opportunity o"
+		"close opp",
+		"UPDATE {opportunity} o"
 		" SET status = $3, closed_at = $4, amount = COALESCE($5, o.amount)"
 		" WHERE o.lead_id OPERATOR(pg_catalog.=) $1"
 		" AND o.opportunity_id OPERATOR(pg_catalog.=) $2",
@@ -160,58 +172,34 @@ static const LqPlanDef lq_plan_defs[LQ_NUM_PLANS] = {
 	},
 	/* the rest only build error hints */
 	[LQ_PLAN_MOVES_FROM] = {
+		"moves from",
 		"SELECT pg_catalog.string_agg(pg_catalog.format('%s (%s)', t.to_stage,"
 		" pg_catalog.array_to_string(t.actors, ', ')), ', ' ORDER BY t.to_stage)"
-		" FROM leadqual.transition t"
+		" FROM {transition} t"
 		" WHERE t.from_stage OPERATOR(pg_catalog.=) $1::leadqual.stage",
 		1, {TEXTOID}
 	},
 	[LQ_PLAN_REASON_LIST] = {
+		"reason list",
 		"SELECT pg_catalog.string_agg(r.code, ', ' ORDER BY r.code)"
-		" FROM leadqual.rejection_reason r WHERE r.recyclable OR NOT $1",
+		" FROM {rejection_reason} r WHERE r.recyclable OR NOT $1",
 		1, {BOOLOID}
 	},
 };
 
-static SPIPlanPtr lq_plans[LQ_NUM_PLANS];
-
-/*
- * lq_plan
- *		The kept plan of one statement, prepared the first time it is needed.
- *		Kept plans are revalidated by the plan cache, so they survive the
- *		extension being dropped and created again in the same backend.
- */
-static SPIPlanPtr
-lq_plan(LqPlanId id)
-{
-	if (lq_plans[id] == NULL)
-	{
-		const LqPlanDef *def = &lq_plan_defs[id];
-		SPIPlanPtr	plan;
-
-		plan = SPI_prepare(def->query, def->nargs, (Oid *) def->argtypes);
-		if (plan == NULL)
-			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-		SPI_keepplan(plan);
-		lq_plans[id] = plan;
-	}
-	return lq_plans[id];
-}
+/* the relations of the lead being moved (lq_move), or of no lead */
+static LqLeadRels lq_rels;
 
 /*
  * lq_exec
- *		Run a kept plan and check that it returned what was expected.
- *		nulls follows SPI's convention (' ' not null, 'n' null; NULL: none).
+ *		Run a statement over lq_rels (its plan kept for the backend) and check
+ *		that it returned what was expected.  nulls follows SPI's convention
+ *		(' ' not null, 'n' null; NULL: none).
  */
 static uint64
-lq_exec(LqPlanId id, Datum *values, const char *nulls, bool read_only, int expect)
+lq_exec(LqPlanId id, Datum *values, const char *nulls, int expect)
 {
-	int			ret = SPI_execute_plan(lq_plan(id), values, nulls, read_only, 0);
-
-	if (ret != expect)
-		elog(ERROR, "leadqual lifecycle statement %d failed: %s",
-			 (int) id, SPI_result_code_string(ret));
-	return SPI_processed;
+	return lq_rels_exec(&lq_plan_defs[id], &lq_rels, values, nulls, false, expect);
 }
 
 /*
@@ -420,13 +408,13 @@ lq_check_reason(LqMove *m)
 		bool		recyclable;
 
 		args[0] = CStringGetTextDatum(m->reason);
-		if (lq_exec(LQ_PLAN_REASON, args, NULL, false, SPI_OK_SELECT) == 0)
+		if (lq_exec(LQ_PLAN_REASON, args, NULL, SPI_OK_SELECT) == 0)
 		{
 			char	   *codes;
 			Datum		largs[1];
 
 			largs[0] = BoolGetDatum(strcmp(to, "nurture") == 0);
-			lq_exec(LQ_PLAN_REASON_LIST, largs, NULL, false, SPI_OK_SELECT);
+			lq_exec(LQ_PLAN_REASON_LIST, largs, NULL, SPI_OK_SELECT);
 			codes = lq_first_text(1);
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -477,7 +465,7 @@ lq_refuse_illegal(LqMove *m, const char *from)
 	char	   *moves;
 
 	args[0] = CStringGetTextDatum(from);
-	lq_exec(LQ_PLAN_MOVES_FROM, args, NULL, false, SPI_OK_SELECT);
+	lq_exec(LQ_PLAN_MOVES_FROM, args, NULL, SPI_OK_SELECT);
 	moves = lq_first_text(1);
 	ereport(ERROR,
 			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -502,7 +490,7 @@ lq_lock_opportunity(LqMove *m)
 
 	args[0] = Int64GetDatum(m->lead_id);
 	args[1] = Int64GetDatum(m->close_opp);
-	if (lq_exec(LQ_PLAN_LOCK_OPP, args, NULL, false, SPI_OK_SELECT) == 0)
+	if (lq_exec(LQ_PLAN_LOCK_OPP, args, NULL, SPI_OK_SELECT) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_NO_DATA_FOUND),
 				 errmsg("opportunity %lld does not exist", (long long) m->close_opp),
@@ -560,6 +548,12 @@ lq_move(LqMove *m)
 
 	if ((ret = SPI_connect()) != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(ret));
+	{
+		Datum		lead = Int64GetDatum(m->lead_id);
+
+		lq_lead_rels(construct_array(&lead, 1, INT8OID, sizeof(int64), FLOAT8PASSBYVAL,
+									 TYPALIGN_DOUBLE), &lq_rels);
+	}
 
 	lq_check_reason(m);
 
@@ -571,11 +565,11 @@ lq_move(LqMove *m)
 	 * one wins).
 	 */
 	args[0] = Int64GetDatum(m->lead_id);
-	lq_exec(LQ_PLAN_PEEK_LEAD, args, NULL, false, SPI_OK_SELECT);
+	lq_exec(LQ_PLAN_PEEK_LEAD, args, NULL, SPI_OK_SELECT);
 	peeked = lq_first_text(1);
 
 	/* lock the lead and read its stage as it is now */
-	if (lq_exec(LQ_PLAN_LOCK_LEAD, args, NULL, false, SPI_OK_SELECT) == 0)
+	if (lq_exec(LQ_PLAN_LOCK_LEAD, args, NULL, SPI_OK_SELECT) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_NO_DATA_FOUND),
 				 errmsg("lead %lld does not exist", (long long) m->lead_id),
@@ -640,7 +634,7 @@ lq_move(LqMove *m)
 	args[0] = CStringGetTextDatum(from);
 	args[1] = CStringGetTextDatum(m->to_stage);
 	args[2] = CStringGetTextDatum(m->actor);
-	if (lq_exec(LQ_PLAN_TRANSITION, args, NULL, false, SPI_OK_SELECT) == 0)
+	if (lq_exec(LQ_PLAN_TRANSITION, args, NULL, SPI_OK_SELECT) == 0)
 		lq_refuse_illegal(m, from);
 	tup = SPI_tuptable->vals[0];
 	desc = SPI_tuptable->tupdesc;
@@ -685,7 +679,7 @@ lq_move(LqMove *m)
 		args[0] = Int64GetDatum(m->lead_id);
 		args[1] = TimestampTzGetDatum(m->at);
 		args[2] = m->open_amount;
-		lq_exec(LQ_PLAN_INSERT_OPP, args, NULL, false, SPI_OK_INSERT_RETURNING);
+		lq_exec(LQ_PLAN_INSERT_OPP, args, NULL, SPI_OK_INSERT_RETURNING);
 		m->opened_id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
 												   SPI_tuptable->tupdesc, 1, &isnull));
 	}
@@ -699,7 +693,7 @@ lq_move(LqMove *m)
 		memcpy(nulls, "    n", 5);
 		if (!m->close_amount_null)
 			nulls[4] = ' ';
-		lq_exec(LQ_PLAN_CLOSE_OPP, args, nulls, false, SPI_OK_UPDATE);
+		lq_exec(LQ_PLAN_CLOSE_OPP, args, nulls, SPI_OK_UPDATE);
 	}
 
 	/* the history row, with the lead's stored score at this moment */
@@ -718,7 +712,7 @@ lq_move(LqMove *m)
 		nulls[6] = 'n';
 	if (score_null)
 		nulls[7] = 'n';
-	lq_exec(LQ_PLAN_INSERT_HISTORY, args, nulls, false, SPI_OK_INSERT_RETURNING);
+	lq_exec(LQ_PLAN_INSERT_HISTORY, args, nulls, SPI_OK_INSERT_RETURNING);
 	history_id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
 											 SPI_tuptable->tupdesc, 1, &isnull));
 
@@ -730,7 +724,7 @@ lq_move(LqMove *m)
 	memcpy(nulls, "    ", 4);
 	if (m->owner == NULL)
 		nulls[3] = 'n';
-	if (lq_exec(LQ_PLAN_UPDATE_LEAD, args, nulls, false, SPI_OK_UPDATE_RETURNING) != 1)
+	if (lq_exec(LQ_PLAN_UPDATE_LEAD, args, nulls, SPI_OK_UPDATE_RETURNING) != 1)
 		elog(ERROR, "lead %lld vanished while locked", (long long) m->lead_id);
 
 	/* the hand-off notification, sent at commit (nothing when it is off) */
@@ -998,7 +992,8 @@ lq_close_opportunity(PG_FUNCTION_ARGS)
 	if ((ret = SPI_connect()) != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(ret));
 	args[0] = Int64GetDatum(m.close_opp);
-	if (lq_exec(LQ_PLAN_FIND_OPP, args, NULL, false, SPI_OK_SELECT) == 0)
+	lq_lead_rels(NULL, &lq_rels);
+	if (lq_exec(LQ_PLAN_FIND_OPP, args, NULL, SPI_OK_SELECT) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_NO_DATA_FOUND),
 				 errmsg("opportunity %lld does not exist", (long long) m.close_opp),
@@ -1050,7 +1045,8 @@ lq_can_transition(PG_FUNCTION_ARGS)
 	args[2] = actor ? CStringGetTextDatum(actor) : (Datum) 0;
 	if (actor == NULL)
 		nulls[2] = 'n';
-	if (lq_exec(LQ_PLAN_TRANSITION, args, nulls, true, SPI_OK_SELECT) > 0)
+	lq_lead_rels(NULL, &lq_rels);
+	if (lq_rels_exec(&lq_plan_defs[LQ_PLAN_TRANSITION], &lq_rels, args, nulls, true, SPI_OK_SELECT) > 0)
 		result = actor == NULL ||
 			DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0],
 									   SPI_tuptable->tupdesc, 2, &isnull));

@@ -280,7 +280,7 @@ lq_moves_run(const LqLeadRels *rels, Datum as_of, bool as_of_null, Datum leads,
 	Datum		args[3] = {as_of, leads, hand_raises};
 	char		nulls[3] = {as_of_null ? 'n' : ' ', leads_null ? 'n' : ' ',
 	hand_raises_null ? 'n' : ' '};
-	uint64		n = lq_rels_exec(&lq_moves, rels, args, nulls, SPI_OK_SELECT);
+	uint64		n = lq_rels_exec(&lq_moves, rels, args, nulls, false, SPI_OK_SELECT);
 
 	if (out != NULL)
 	{
@@ -310,8 +310,8 @@ lq_rescore_run(const LqLeadRels *rels, Datum leads, bool leads_null, Datum as_of
 	Datum		hand_raises;
 	bool		hr_null;
 
-	lq_rels_exec(&lq_call_rebuild, rels, args, nulls, SPI_OK_SELECT);
-	lq_rels_exec(&lq_rescore_store, rels, args, nulls, SPI_OK_SELECT);
+	lq_rels_exec(&lq_call_rebuild, rels, args, nulls, false, SPI_OK_SELECT);
+	lq_rels_exec(&lq_rescore_store, rels, args, nulls, false, SPI_OK_SELECT);
 	hand_raises = lq_first_datum(1, &hr_null);
 	if (moves)
 		lq_moves_run(rels, as_of, as_of_null, leads, leads_null, hand_raises, hr_null,
@@ -391,12 +391,12 @@ lq_event_inserted(PG_FUNCTION_ARGS)
 
 	if (!lq_auto_scoring)
 	{
-		lq_rels_exec(&lq_events_forget, &rels, NULL, NULL, SPI_OK_DELETE);
+		lq_rels_exec(&lq_events_forget, &rels, NULL, NULL, false, SPI_OK_DELETE);
 		SPI_finish();
 		return PointerGetDatum(NULL);
 	}
 
-	lq_rels_exec(&lq_events_merge, &rels, &as_of, NULL, SPI_OK_SELECT);
+	lq_rels_exec(&lq_events_merge, &rels, &as_of, NULL, false, SPI_OK_SELECT);
 	rebuild = lq_first_datum(1, &rebuild_null);
 	leads = lq_first_datum(2, &leads_null);
 	hand_raises = lq_first_datum(3, &hr_null);
@@ -475,8 +475,8 @@ lq_rebuild_score_state(PG_FUNCTION_ARGS)
 
 	lq_spi_connect();
 	lq_args_rels(fcinfo, 0, &rels);
-	lq_rels_exec(&lq_rebuild_lock, &rels, &leads, nulls, SPI_OK_SELECT);
-	lq_rels_exec(&lq_rebuild, &rels, &leads, nulls, SPI_OK_INSERT);
+	lq_rels_exec(&lq_rebuild_lock, &rels, &leads, nulls, false, SPI_OK_SELECT);
+	lq_rels_exec(&lq_rebuild, &rels, &leads, nulls, false, SPI_OK_INSERT);
 	SPI_finish();
 	PG_RETURN_VOID();
 }
@@ -494,7 +494,7 @@ lq_forget_score_states(PG_FUNCTION_ARGS)
 
 	lq_spi_connect();
 	lq_args_rels(fcinfo, 0, &rels);
-	lq_rels_exec(&lq_forget, &rels, &leads, NULL, SPI_OK_DELETE);
+	lq_rels_exec(&lq_forget, &rels, &leads, NULL, false, SPI_OK_DELETE);
 	SPI_finish();
 	PG_RETURN_VOID();
 }

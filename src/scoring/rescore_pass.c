@@ -29,9 +29,12 @@
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
 #include "access/table.h"
 #include "access/tableam.h"
+#include "catalog/pg_type.h"
 #include "common/hashfn.h"
+#include "executor/spi.h"
 #include "executor/tuptable.h"
 #include "funcapi.h"
 #include "miscadmin.h"
@@ -565,7 +568,61 @@ lq_score_by_lead_row(LqPassLead *lead, void *arg)
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 }
 
+/*
+ * lq_score_by_lead_shards
+ *		score_by_lead on Citus: the pass once per shard group, on the node
+ *		that holds it, through a query Citus routes there by one of the
+ *		group's leads (shard_group_leads()); the rows are gathered here.
+ */
+static void
+lq_score_by_lead_shards(FunctionCallInfo fcinfo, ReturnSetInfo *rsinfo)
+{
+	Oid			types[3] = {TEXTOID, TIMESTAMPTZOID, INT8OID};
+	Datum		args[3] = {PG_GETARG_DATUM(0), PG_GETARG_DATUM(1), (Datum) 0};
+	SPIPlanPtr	plan;
+	SPITupleTable *reps;
+	uint64		nreps;
+	uint64		r;
+	int			ret;
+
+	if ((ret = SPI_connect()) != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(ret));
+	ret = SPI_execute("SELECT g.lead_id FROM leadqual.shard_group_leads() AS g(lead_id)", true, 0);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "could not list the shard groups of leadqual.lead: %s", SPI_result_code_string(ret));
+	reps = SPI_tuptable;
+	nreps = SPI_processed;
+	plan = SPI_prepare("SELECT s.* FROM leadqual.lead l"
+					   " CROSS JOIN LATERAL leadqual.score_by_lead_group("
+					   "     leadqual.lead_table('leadqual.lead', ARRAY[l.lead_id]), $1, $2) s"
+					   " WHERE l.lead_id OPERATOR(pg_catalog.=) $3", 3, types);
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+	for (r = 0; r < nreps; r++)
+	{
+		bool		isnull;
+		uint64		i;
+
+		args[2] = SPI_getbinval(reps->vals[r], reps->tupdesc, 1, &isnull);
+		Assert(!isnull);
+		ret = SPI_execute_plan(plan, args, NULL, true, 0);
+		if (ret != SPI_OK_SELECT)
+			elog(ERROR, "could not score a shard group: %s", SPI_result_code_string(ret));
+		for (i = 0; i < SPI_processed; i++)
+		{
+			Datum		values[8];
+			bool		nulls[8];
+
+			heap_deform_tuple(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, values, nulls);
+			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		}
+		SPI_freetuptable(SPI_tuptable);
+	}
+	SPI_finish();
+}
+
 PG_FUNCTION_INFO_V1(lq_score_by_lead);
+PG_FUNCTION_INFO_V1(lq_score_by_lead_group);
 
 /*
  * lq_score_by_lead
@@ -581,11 +638,36 @@ lq_score_by_lead(PG_FUNCTION_ARGS)
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	LqModel    *model;
 
+	Oid			lead = lq_rescore_relid(fcinfo, "lead");
+
 	lq_check_as_of(PG_GETARG_TIMESTAMPTZ(1), false, "as_of");
 	model = lq_get_model_text(PG_GETARG_TEXT_PP(0));
 	InitMaterializedSRF(fcinfo, 0);
-	(void) lq_pass_run(fcinfo, "score_by_lead", model, PG_GETARG_TIMESTAMPTZ(1),
-					   lq_rescore_relid(fcinfo, "lead"),
-					   lq_score_by_lead_row, rsinfo);
+	if (lq_is_distributed(lead))
+		lq_score_by_lead_shards(fcinfo, rsinfo);
+	else
+		(void) lq_pass_run(fcinfo, "score_by_lead", model, PG_GETARG_TIMESTAMPTZ(1),
+						   lead, lq_score_by_lead_row, rsinfo);
+	return (Datum) 0;
+}
+
+/*
+ * lq_score_by_lead_group
+ *		score_by_lead_group(lead_rel regclass, model text, as_of timestamptz):
+ *		score_by_lead of the leads in lead_rel, leadqual.lead or on Citus
+ *		one of its shards on this node.  STRICT.
+ */
+Datum
+lq_score_by_lead_group(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	LqModel    *model;
+	Oid			lead_rel = lq_check_lead_table(PG_GETARG_OID(0), lq_rescore_relid(fcinfo, "lead"));
+
+	lq_check_as_of(PG_GETARG_TIMESTAMPTZ(2), false, "as_of");
+	model = lq_get_model_text(PG_GETARG_TEXT_PP(1));
+	InitMaterializedSRF(fcinfo, 0);
+	(void) lq_pass_run(fcinfo, "score_by_lead", model, PG_GETARG_TIMESTAMPTZ(2),
+					   lead_rel, lq_score_by_lead_row, rsinfo);
 	return (Datum) 0;
 }

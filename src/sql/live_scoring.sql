@@ -171,6 +171,12 @@ CREATE FUNCTION @extschema@.next_history_id()
     LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.next_history_id() IS
     'internal: the history_id of a move written on this node (on Citus: a range per node)';
+CREATE FUNCTION @extschema@.next_opportunity_id()
+    RETURNS bigint
+    AS 'MODULE_PATHNAME', 'lq_next_opportunity_id'
+    LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.next_opportunity_id() IS
+    'internal: the opportunity_id of a deal opened on this node (on Citus: a range per node)';
 
 /*
  * Live scoring's statements are C (lifecycle/live_scoring.c), each written

@@ -67,6 +67,12 @@ REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON @extschema@.lead_score_state FROM PUB
  *     for the aggregate's owner, not the caller;
  *   - the trigger functions: a trigger calls its function without checking
  *     EXECUTE (only CREATE TRIGGER does);
+ *   - but the helpers that public functions call, on Citus or for the
+ *     actions, keep it: lead_table, is_distributed, shard_group_leads and
+ *     score_by_lead_group read what their public callers read, with the
+ *     caller's privileges; next_history_id and next_opportunity_id hand
+ *     out the ids of new rows as the identity defaults do for anyone who
+ *     may insert one;
  *   - the live-scoring helpers that the writer's triggers (event_changed,
  *     lead_inserted, lead_fit_changed, which run as the role that wrote the
  *     events or leads) and rescore() call are granted to leadqual_writer;
@@ -132,15 +138,12 @@ REVOKE EXECUTE ON FUNCTION
     @extschema@.automatic_move_reason(text, @extschema@.stage, timestamptz, float8, text, timestamptz, timestamptz),
     @extschema@.rescore(timestamptz, text),
     -- live scoring
-    @extschema@.lead_table(pg_catalog.regclass, bigint[]),
     @extschema@.colocated_table(pg_catalog.regclass, pg_catalog.regclass),
-    @extschema@.is_distributed(pg_catalog.regclass),
     @extschema@.auto_scoring_enabled(),
     @extschema@.score_state(text, text, jsonb, timestamptz),
     @extschema@.state_add_events(bytea, text[], jsonb[], timestamptz[]),
     @extschema@.state_read(bytea, timestamptz),
     @extschema@.apply_automatic_moves(timestamptz, bigint[], timestamptz[]),
-    @extschema@.next_history_id(),
     @extschema@.event_inserted(),
     @extschema@.event_changed(),
     @extschema@.event_truncated(),
@@ -179,9 +182,7 @@ GRANT EXECUTE ON FUNCTION
     @extschema@.rescore_changes(text, timestamptz, pg_catalog.regclass),
     @extschema@.rescore_group(pg_catalog.regclass, timestamptz, text),
     @extschema@.rescore_lead_table(pg_catalog.regclass),
-    @extschema@.is_distributed(pg_catalog.regclass),
     @extschema@.colocated_table(pg_catalog.regclass, pg_catalog.regclass),
-    @extschema@.lead_table(pg_catalog.regclass, bigint[]),
     @extschema@.automatic_move_reason(text, @extschema@.stage, timestamptz, float8, text, timestamptz, timestamptz),
     @extschema@.lock_score_states(pg_catalog.regclass),
     @extschema@.add_missing_score_states(text, pg_catalog.regclass),
@@ -189,7 +190,6 @@ GRANT EXECUTE ON FUNCTION
     @extschema@.notify_move(bigint, bigint, text, @extschema@.stage, @extschema@.stage, timestamptz, text, text, float8, text),
     -- the triggers that run as the writer call these
     @extschema@.auto_scoring_enabled(),
-    @extschema@.next_history_id(),
     @extschema@.forget_score_states(bigint[]),
     @extschema@.rescore_leads(bigint[], timestamptz, boolean),
     @extschema@.rebuild_score_state(bigint[]),

@@ -159,6 +159,44 @@ COMMENT ON FUNCTION @extschema@.score_by_lead(text, timestamptz) IS
     'every lead of the model scored at as_of, with its latest hand-raise at or before as_of and its stage, in one pass over lead and event; does not write';
 
 /*
+ * score_by_lead_group: score_by_lead of the leads in lead_rel
+ * (leadqual.lead, or on Citus one of its shards on this node, where
+ * score_by_lead runs it once per shard group).
+ */
+CREATE FUNCTION @extschema@.score_by_lead_group(lead_rel pg_catalog.regclass, model text, as_of timestamptz)
+    RETURNS TABLE (lead_id bigint, fit_score float8, engagement_score float8, score float8,
+                   grade text, last_hand_raise timestamptz, stage @extschema@.stage,
+                   stage_entered_at timestamptz)
+    AS 'MODULE_PATHNAME', 'lq_score_by_lead_group'
+    LANGUAGE C STABLE STRICT PARALLEL RESTRICTED ROWS 10000;
+COMMENT ON FUNCTION @extschema@.score_by_lead_group(pg_catalog.regclass, text, timestamptz) IS
+    'internal: score_by_lead of the leads in lead_rel (leadqual.lead, or on Citus one of its shards on this node)';
+
+/*
+ * shard_group_leads: on Citus, one lead of every shard group of lead that
+ * holds leads (the smallest id), by which a query is routed to the group;
+ * rescore() and score_by_lead() run once per group.  PL/pgSQL: Citus's
+ * function is looked up only when it runs.
+ */
+CREATE FUNCTION @extschema@.shard_group_leads()
+    RETURNS SETOF bigint
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF NOT @extschema@.is_distributed('@extschema@.lead') THEN
+        RETURN;     -- one node: no shard groups
+    END IF;
+    RETURN QUERY
+    SELECT pg_catalog.min(l.lead_id) FROM @extschema@.lead l
+     GROUP BY pg_catalog.get_shard_id_for_distribution_column('@extschema@.lead', l.lead_id)
+     ORDER BY 1;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.shard_group_leads() IS
+    'internal: on Citus, the smallest lead_id of every shard group of lead that holds leads';
+
+/*
  * rescore_changes: rescore()'s pass, in C: the leads of the model whose
  * stored fit, engagement or grade differ from their scores at as_of, or that
  * the system would move into mql at as_of, with the tuple id the pass read
@@ -206,6 +244,11 @@ DECLARE
     models pg_catalog.regclass;
     missing boolean;
 BEGIN
+    IF lead_rel IS NULL OR as_of IS NULL THEN
+        RAISE EXCEPTION 'lead_rel and as_of must not be null'
+            USING ERRCODE = 'null_value_not_allowed',
+                  HINT = 'Pass ''leadqual.lead''::regclass and a timestamp, e.g. now(); or call rescore().';
+    END IF;
     PERFORM @extschema@.rescore_lead_table(lead_rel);
     models := @extschema@.colocated_table(lead_rel, '@extschema@.scoring_model');
     -- the caller may not write lead_score_state: its lock is the owner's
@@ -299,9 +342,7 @@ BEGIN
     IF NOT @extschema@.is_distributed('@extschema@.lead') THEN
         RETURN @extschema@.rescore_group('@extschema@.lead', as_of, model);
     END IF;
-    FOR rep IN SELECT pg_catalog.min(l.lead_id) FROM @extschema@.lead l
-                GROUP BY pg_catalog.get_shard_id_for_distribution_column('@extschema@.lead', l.lead_id)
-                ORDER BY 1 LOOP
+    FOR rep IN SELECT g.lead_id FROM @extschema@.shard_group_leads() AS g(lead_id) LOOP
         SELECT nchanged OPERATOR(pg_catalog.+)
                @extschema@.rescore_group(@extschema@.lead_table('@extschema@.lead', ARRAY[l.lead_id]),
                                          as_of, rescore.model)
