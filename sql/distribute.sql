@@ -20,6 +20,7 @@ SELECT leadqual.lead_table('leadqual.event', '{1,2,3}'), leadqual.lead_table('le
 -- rescore()'s pass and writes work on lead or one of its shards only
 SELECT leadqual.rescore_lead_table('leadqual.event');
 SELECT * FROM leadqual.rescore_changes('default', now(), 'leadqual.lead_score_state');
+SELECT leadqual.rescore_group(NULL, now(), NULL);
 -- only the extension's owner may distribute it
 SELECT pg_catalog.has_function_privilege('leadqual_admin', 'leadqual.distribute(integer)', 'EXECUTE') AS admin_may,
        pg_catalog.has_function_privilege('leadqual_writer', 'leadqual.distribute(integer)', 'EXECUTE') AS writer_may;
