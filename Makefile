@@ -21,6 +21,7 @@ OBJS = \
 	src/scoring/rules_validate.o \
 	src/scoring/fit.o \
 	src/scoring/engagement.o \
+	src/scoring/engagement_agg.o \
 	src/scoring/mql_rule.o \
 	src/scoring/mql_crossing.o \
 	src/scoring/score.o \

@@ -190,6 +190,8 @@ SELECT variant, result FROM public.sp_got WHERE what = 'attribution' ORDER BY 1;
 -- (1 / (1 + e^-0.5) = 0.6224593312…), and the state's fit (0, 0)
 SELECT jsonb_array_elements_text(result) AS logistic FROM public.sp_got
  WHERE variant = 'clean' AND what = 'logistic_regression';
+-- the engagement state through text: 40 points both ways
+SELECT result FROM public.sp_got WHERE variant = 'clean' AND what = 'engagement_state text';
 -- window_funnel visit → pricing page → demo within 7 days: lead 1 visits
 -- 2/23, sees pricing 2/24, demos 2/27: 3; lead 2 (demo_request, page_view)
 -- has no visit: 0; lead 4 visits once: 1; lead 3 has no events
@@ -263,7 +265,7 @@ SELECT p.proname FROM pg_proc p
  WHERE p.pronamespace = 'leadqual'::regnamespace
    AND (has_function_privilege('public', p.oid, 'EXECUTE') OR p.proname IN ('rescore', 'generate_demo'))
    AND p.proname <> ALL ('{score,explain_score,fit_score,grade,engagement_score,engagement_detail,
-                          mql_crossing,mql_peak,threshold_analysis,window_funnel,lead_timeline,attribute_paths,attribution,lead_attribution,attribute_journeys,path_counts_in,path_counts_out,path_counts_recv,path_counts_send,logistic_regression,logit_predict,logit_rows_in,logit_rows_out,logit_rows_recv,logit_rows_send,report_month,report_rate,report_seconds,report_html,score_by_lead,can_transition,accept,qualify,open_opportunity,
+                          mql_crossing,mql_peak,threshold_analysis,window_funnel,lead_timeline,attribute_paths,attribution,lead_attribution,attribute_journeys,path_counts_in,path_counts_out,path_counts_recv,path_counts_send,engagement_state_in,engagement_state_out,engagement_state_recv,engagement_state_send,logistic_regression,logit_predict,logit_rows_in,logit_rows_out,logit_rows_recv,logit_rows_send,report_month,report_rate,report_seconds,report_html,score_by_lead,can_transition,accept,qualify,open_opportunity,
                           predict,explain_prediction,predictions,train_predictive,lead_win_probabilities,predictive_lead_vector,
                           predictive_model_row,predictive_observations,predictive_vectors,predictive_split,predictive_feature_kind,
                           predictive_holdout_key,predictive_eta,predictive_feature_list,predictive_bases,

@@ -323,8 +323,8 @@ lq_state_from_base64(const char *str, const char *typname, const char *origin)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 				 errmsg("invalid input syntax for type %s", typname),
-				 errdetail("The text form of a %s value is base64.", typname),
-				 errhint("A %s value can only be one leadqual wrote (%s).", typname, origin)));
+				 errdetail("The text form of type %s is base64.", typname),
+				 errhint("Values of type %s can only be ones leadqual wrote (%s).", typname, origin)));
 	SET_VARSIZE(result, VARHDRSZ + len);
 	return result;
 }

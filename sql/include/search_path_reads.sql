@@ -69,6 +69,12 @@ INSERT INTO public.sp_got SELECT :'v', 'path_counts text', pg_catalog.to_jsonb(A
            leadqual.path_counts_final(leadqual.path_counts_in(leadqual.path_counts_out(s.st)))::pg_catalog.text,
            leadqual.path_counts_final(s.st)::pg_catalog.text])
   FROM (SELECT leadqual.attribute_paths_trans(NULL, 'markov', '{A,B,A}', 1, 2, 1, 1) AS st) s;
+-- an engagement state through its text form (the demo request
+-- of the default model: 40 points at as_of)
+INSERT INTO public.sp_got SELECT :'v', 'engagement_state text', pg_catalog.to_jsonb(ARRAY[
+           leadqual.engagement_score_final(leadqual.engagement_state_in(leadqual.engagement_state_out(s.st)))::pg_catalog.text,
+           leadqual.engagement_score_final(s.st)::pg_catalog.text])
+  FROM (SELECT leadqual.engagement_score_trans(NULL, 'default', 'demo_request', NULL, '2025-03-01', '2025-03-01') AS st) s;
 -- logistic_regression: the 2x2 table of sql/logistic_regression.sql, with
 -- and without l2; logit_predict; a state through text I/O (x = 2: 1 of 2,
 -- x = -1: 1 of 2, so the fit is 0, 0)

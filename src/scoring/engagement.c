@@ -2,12 +2,10 @@
  *
  * engagement.c
  *	  Engagement scoring: what the lead did.  The engagement state (see
- *	  leadqual.h) and the aggregate
- *
- *	  engagement_score(model, event_type, properties, occurred_at, as_of)
- *
- *	  with its combine, serialize and deserialize functions for parallel
- *	  aggregation.
+ *	  scoring/scoring.h): adding events, merging two states, its value at a
+ *	  time, and its portable byte stream (stored by live scoring, the text
+ *	  and binary form of engagement_state).  The aggregates over it are in
+ *	  engagement_agg.c.
  *
  * Semantics (SPEC §3), at the as-of time T, over events with occurred_at <= T:
  *	- plain rule: Σ points · 2^(−(T − occurred_at) / half_life) (factor 1
@@ -89,6 +87,25 @@ lq_eng_state_size(LqModel *model)
 }
 
 /*
+ * lq_eng_state_point
+ *		Point s's arrays into buf, laid out as lq_eng_state_init lays out a
+ *		state of the model (the header first, then sum, count, recent).  s
+ *		may be another struct than the one at buf (a view of a flat state,
+ *		engagement_agg.c).
+ */
+void
+lq_eng_state_point(LqEngState *s, void *buf, LqModel *model)
+{
+	char	   *p = (char *) buf + MAXALIGN(sizeof(LqEngState));
+
+	s->sum = (double *) p;
+	p += MAXALIGN(sizeof(double) * Max(model->neng, 1));
+	s->count = (int64 *) p;
+	p += MAXALIGN(sizeof(int64) * Max(model->neng, 1));
+	s->recent = (TimestampTz *) p;
+}
+
+/*
  * lq_eng_state_init
  *		Lay out an empty state for a model in buf (lq_eng_state_size bytes,
  *		MAXALIGNed).  as_of may be DT_NOEND for a state that counts
@@ -98,18 +115,11 @@ lq_eng_state_size(LqModel *model)
 LqEngState *
 lq_eng_state_init(LqModel *model, TimestampTz as_of, void *buf)
 {
-	char	   *p = buf;
-	LqEngState *s = (LqEngState *) p;
+	LqEngState *s = (LqEngState *) buf;
 	int			i;
 
 	memset(buf, 0, lq_eng_state_size(model));
-	p += MAXALIGN(sizeof(LqEngState));
-	s->sum = (double *) p;
-	p += MAXALIGN(sizeof(double) * Max(model->neng, 1));
-	s->count = (int64 *) p;
-	p += MAXALIGN(sizeof(int64) * Max(model->neng, 1));
-	s->recent = (TimestampTz *) p;
-
+	lq_eng_state_point(s, buf, model);
 	s->model = model;
 	s->as_of = as_of;
 	s->landmark = TIMESTAMP_IS_NOEND(as_of) ? DT_NOBEGIN : as_of;
@@ -415,8 +425,16 @@ lq_eng_state_merge(LqEngState *dst, LqEngState *src)
 {
 	int			r;
 
-	if (dst->model->fingerprint != src->model->fingerprint || dst->neng != src->neng)
-		elog(ERROR, "cannot merge engagement states of different rule sets");
+	if (dst->model != src->model && (dst->model->fingerprint != src->model->fingerprint ||
+									 dst->model->namelen != src->model->namelen ||
+									 memcmp(dst->model->name, src->model->name, dst->model->namelen) != 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("model must be the same for every row of a group"),
+				 errdetail("Engagement states of models \"%s\" and \"%s\" do not combine.",
+						   dst->model->name, src->model->name),
+				 errhint("Group by lead (and model), or pass one model name.")));
+	Assert(dst->neng == src->neng && dst->nrecent == src->nrecent);
 	if (dst->as_of != src->as_of)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -499,212 +517,9 @@ lq_eng_value(LqEngState *s, TimestampTz at)
 }
 
 /* ----------------------------------------------------------------
- * The aggregate
+ * The portable byte stream of a state (stored states, text and binary
+ * I/O of engagement_state)
  * ---------------------------------------------------------------- */
-
-PG_FUNCTION_INFO_V1(lq_engagement_trans);
-PG_FUNCTION_INFO_V1(lq_engagement_final);
-PG_FUNCTION_INFO_V1(lq_engagement_combine);
-PG_FUNCTION_INFO_V1(lq_engagement_serial);
-PG_FUNCTION_INFO_V1(lq_engagement_deserial);
-
-/*
- * What a transition function remembers across rows: whether its model
- * argument is a constant, and the model that constant named last.
- */
-typedef struct LqTransCache
-{
-	bool		model_const;
-	LqModel    *model;
-} LqTransCache;
-
-/*
- * lq_model_arg_names
- *		Does the model argument of this row name the model?  A constant
- *		argument (the usual case) is compared once per model, not per row.
- */
-static bool
-lq_model_arg_names(FunctionCallInfo fcinfo, LqModel *model)
-{
-	LqTransCache *c = (LqTransCache *) fcinfo->flinfo->fn_extra;
-
-	if (c == NULL)
-	{
-		Aggref	   *aggref = AggGetAggref(fcinfo);
-
-		c = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(LqTransCache));
-		c->model_const = aggref != NULL && aggref->args != NIL &&
-			IsA(((TargetEntry *) linitial(aggref->args))->expr, Const);
-		fcinfo->flinfo->fn_extra = c;
-	}
-	if (c->model_const && c->model == model)
-		return true;
-	if (!lq_model_named(model, DatumGetTextPP(PG_GETARG_DATUM(1))))
-		return false;
-	if (c->model_const)
-		c->model = model;
-	return true;
-}
-
-/*
- * lq_eng_trans_row
- *		Shared transition step: the first row fixes the model (and as_of) of
- *		the group, later rows must agree.  Rows with a NULL event_type or
- *		occurred_at are skipped.  Arguments from argno: model, event_type,
- *		properties, occurred_at.
- */
-static LqEngState *
-lq_eng_trans_row(FunctionCallInfo fcinfo, TimestampTz as_of)
-{
-	LqEngState *s = PG_ARGISNULL(0) ? NULL : (LqEngState *) PG_GETARG_POINTER(0);
-	Datum		model;
-
-	if (PG_ARGISNULL(1))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("model must not be null"),
-				 errhint("Pass a model name such as 'default'.")));
-	model = PG_GETARG_DATUM(1);
-
-	if (s == NULL)
-	{
-		MemoryContext aggcontext = lq_agg_context(fcinfo, "engagement transition");
-
-		s = lq_eng_state_new(lq_get_model_text(DatumGetTextPP(model)), as_of, aggcontext);
-	}
-	else
-	{
-		if (s->as_of != as_of)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("as_of must be the same for every row of a group"),
-					 errhint("Pass one as-of time, e.g. a constant or now().")));
-		if (!lq_model_arg_names(fcinfo, s->model))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("model must be the same for every row of a group"),
-					 errhint("Group by lead (and model), or pass one model name.")));
-	}
-
-	if (!PG_ARGISNULL(2) && !PG_ARGISNULL(4))
-	{
-		struct varlena *type = (struct varlena *) PG_GETARG_POINTER(2);
-
-		/* DatumGetTextPP without a call for the usual in-line value */
-		if (VARATT_IS_EXTENDED(type) && !VARATT_IS_SHORT(type))
-			type = pg_detoast_datum_packed(type);
-		lq_eng_state_add_event(s, (text *) type,
-							   PG_GETARG_DATUM(3), PG_ARGISNULL(3),
-							   PG_GETARG_TIMESTAMPTZ(4));
-	}
-	return s;
-}
-
-/*
- * lq_engagement_trans
- *		Transition of engagement_score: (state, model, event_type, properties,
- *		occurred_at, as_of).
- */
-Datum
-lq_engagement_trans(PG_FUNCTION_ARGS)
-{
-	/* checked once per group: later rows must equal the state's as_of */
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(5))
-		lq_check_as_of(PG_ARGISNULL(5) ? 0 : PG_GETARG_TIMESTAMPTZ(5), PG_ARGISNULL(5), "as_of");
-	PG_RETURN_POINTER(lq_eng_trans_row(fcinfo, PG_GETARG_TIMESTAMPTZ(5)));
-}
-
-/*
- * lq_engagement_final
- *		Engagement at as_of; 0 for a group without rows.
- */
-Datum
-lq_engagement_final(PG_FUNCTION_ARGS)
-{
-	LqEngState *s;
-
-	(void) lq_agg_context(fcinfo, "lq_engagement_final");
-	if (PG_ARGISNULL(0))
-		PG_RETURN_FLOAT8(0);
-	s = (LqEngState *) PG_GETARG_POINTER(0);
-	PG_RETURN_FLOAT8(lq_eng_value(s, s->as_of));
-}
-
-PG_FUNCTION_INFO_V1(lq_engagement_detail_final);
-
-/*
- * lq_engagement_detail_final
- *		Final function of engagement_detail: (engagement at as_of, latest
- *		hand-raise event at or before as_of), what rescore() needs from one
- *		pass over the events.
- */
-Datum
-lq_engagement_detail_final(PG_FUNCTION_ARGS)
-{
-	TupleDesc	desc;
-	Datum		values[2];
-	bool		nulls[2] = {false, true};
-	LqEngState *s;
-
-	(void) lq_agg_context(fcinfo, "lq_engagement_detail_final");
-	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "return type must be a row type");
-	desc = BlessTupleDesc(desc);
-	values[0] = Float8GetDatum(0);
-	values[1] = (Datum) 0;
-	if (!PG_ARGISNULL(0))
-	{
-		s = (LqEngState *) PG_GETARG_POINTER(0);
-		values[0] = Float8GetDatum(lq_eng_value(s, s->as_of));
-		if (!TIMESTAMP_IS_NOBEGIN(s->last_hand_raise))
-		{
-			values[1] = TimestampTzGetDatum(s->last_hand_raise);
-			nulls[1] = false;
-		}
-	}
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
-}
-
-/*
- * lq_eng_state_copy
- *		Copy a state into another memory context.
- */
-static LqEngState *
-lq_eng_state_copy(LqEngState *src, MemoryContext cxt)
-{
-	LqEngState *dst = lq_eng_state_new(src->model, src->as_of, cxt);
-
-	dst->landmark = src->landmark;
-	dst->max_t = src->max_t;
-	dst->last_hand_raise = src->last_hand_raise;
-	memcpy(dst->sum, src->sum, sizeof(double) * src->neng);
-	memcpy(dst->count, src->count, sizeof(int64) * src->neng);
-	memcpy(dst->recent, src->recent, sizeof(TimestampTz) * src->nrecent);
-	return dst;
-}
-
-/*
- * lq_engagement_combine
- *		Combine two partial states (non-strict: either may be NULL).
- */
-Datum
-lq_engagement_combine(PG_FUNCTION_ARGS)
-{
-	MemoryContext aggcontext = lq_agg_context(fcinfo, "lq_engagement_combine");
-	LqEngState *a = PG_ARGISNULL(0) ? NULL : (LqEngState *) PG_GETARG_POINTER(0);
-	LqEngState *b = PG_ARGISNULL(1) ? NULL : (LqEngState *) PG_GETARG_POINTER(1);
-
-	if (b == NULL)
-	{
-		if (a == NULL)
-			PG_RETURN_NULL();
-		PG_RETURN_POINTER(a);
-	}
-	if (a == NULL)
-		PG_RETURN_POINTER(lq_eng_state_copy(b, aggcontext));
-	lq_eng_state_merge(a, b);
-	PG_RETURN_POINTER(a);
-}
 
 /*
  * lq_eng_state_to_bytea
@@ -818,8 +633,8 @@ lq_eng_state_from_bytea(bytea *b, MemoryContext cxt, bool stale_ok)
 			return NULL;
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("scoring rules of model \"%s\" changed while the query ran", model->name),
-				 errhint("Run the query again.")));
+				 errmsg("scoring rules of model \"%s\" changed since the engagement state was built", model->name),
+				 errhint("Aggregate the events again.")));
 	}
 	lq_state_need(&buf, 4 * 8 + 2 * 4);
 	as_of = pq_getmsgint64(&buf);
@@ -841,162 +656,4 @@ lq_eng_state_from_bytea(bytea *b, MemoryContext cxt, bool stale_ok)
 		s->recent[i] = pq_getmsgint64(&buf);
 	pq_getmsgend(&buf);
 	return s;
-}
-
-/*
- * lq_engagement_serial
- *		Serialize function of the engagement aggregates.
- */
-Datum
-lq_engagement_serial(PG_FUNCTION_ARGS)
-{
-	(void) lq_agg_context(fcinfo, "lq_engagement_serial");
-	PG_RETURN_BYTEA_P(lq_eng_state_to_bytea((LqEngState *) PG_GETARG_POINTER(0)));
-}
-
-/*
- * lq_engagement_deserial
- *		Deserialize function: the rules must not have changed meanwhile.
- */
-Datum
-lq_engagement_deserial(PG_FUNCTION_ARGS)
-{
-	MemoryContext aggcontext = lq_agg_context(fcinfo, "lq_engagement_deserial");
-
-	PG_RETURN_POINTER(lq_eng_state_from_bytea(PG_GETARG_BYTEA_PP(0), aggcontext, false));
-}
-
-/* ----------------------------------------------------------------
- * Stored states for live scoring
- *
- * score_state(model, event_type, properties, occurred_at) aggregates a lead's
- * events into a serialized state with no as-of limit; state_add_events counts
- * newly inserted events into a stored state; state_read reads the engagement
- * at a time and the latest hand-raise.  A stale state (rules changed, model
- * gone) adds and reads as NULL, which tells live scoring to rebuild it from
- * the events.
- * ---------------------------------------------------------------- */
-
-PG_FUNCTION_INFO_V1(lq_score_state_trans);
-PG_FUNCTION_INFO_V1(lq_score_state_final);
-PG_FUNCTION_INFO_V1(lq_state_add_events);
-PG_FUNCTION_INFO_V1(lq_state_read);
-
-/*
- * lq_score_state_trans
- *		Transition of score_state: (state, model, event_type, properties,
- *		occurred_at), every event counted.
- */
-Datum
-lq_score_state_trans(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_POINTER(lq_eng_trans_row(fcinfo, DT_NOEND));
-}
-
-/*
- * lq_score_state_final
- *		The state as bytea; NULL for a group without rows.
- */
-Datum
-lq_score_state_final(PG_FUNCTION_ARGS)
-{
-	(void) lq_agg_context(fcinfo, "lq_score_state_final");
-	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();
-	PG_RETURN_BYTEA_P(lq_eng_state_to_bytea((LqEngState *) PG_GETARG_POINTER(0)));
-}
-
-/*
- * lq_state_add_events
- *		state_add_events(stored bytea, event_types text[], properties jsonb[],
- *		occurred_at timestamptz[]) → bytea: the stored state with the given
- *		events counted, under the model the state names.  NULL if the state
- *		is stale or empty (an empty state names no model: rebuild it).
- *		Elements with a NULL event type or time are skipped, as the
- *		aggregates skip such rows.
- */
-Datum
-lq_state_add_events(PG_FUNCTION_ARGS)
-{
-	bytea	   *stored = PG_GETARG_BYTEA_PP(0);
-	ArrayType  *types = PG_GETARG_ARRAYTYPE_P(1);
-	ArrayType  *props = PG_GETARG_ARRAYTYPE_P(2);
-	ArrayType  *times = PG_GETARG_ARRAYTYPE_P(3);
-	Datum	   *tv,
-			   *pv,
-			   *ov;
-	bool	   *tn,
-			   *pn,
-			   *on;
-	int			nt,
-				np,
-				no;
-	LqEngState *s;
-	int			i;
-
-	if (VARSIZE_ANY_EXHDR(stored) == 0)
-		PG_RETURN_NULL();
-	s = lq_eng_state_from_bytea(stored, CurrentMemoryContext, true);
-	if (s == NULL)
-		PG_RETURN_NULL();
-
-	deconstruct_array(types, TEXTOID, -1, false, TYPALIGN_INT, &tv, &tn, &nt);
-	deconstruct_array(props, JSONBOID, -1, false, TYPALIGN_INT, &pv, &pn, &np);
-	deconstruct_array(times, TIMESTAMPTZOID, sizeof(TimestampTz), FLOAT8PASSBYVAL,
-					  TYPALIGN_DOUBLE, &ov, &on, &no);
-	if (nt != np || nt != no)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("event arrays must have the same length"),
-				 errdetail("event_types has %d elements, properties %d, occurred_at %d.",
-						   nt, np, no)));
-	for (i = 0; i < nt; i++)
-	{
-		CHECK_FOR_INTERRUPTS();
-		if (!tn[i] && !on[i])
-			lq_eng_state_add_event(s, DatumGetTextPP(tv[i]), pv[i], pn[i],
-								   DatumGetTimestampTz(ov[i]));
-	}
-	PG_RETURN_BYTEA_P(lq_eng_state_to_bytea(s));
-}
-
-/*
- * lq_state_read
- *		state_read(state bytea, at timestamptz) → engagement_detail: the
- *		engagement at `at` and the latest hand-raise event, from one
- *		deserialization.  engagement is NULL if the state counts events after
- *		`at`; the whole result is NULL for a stale state.  The empty state of
- *		a lead without events reads as (0, NULL).
- */
-Datum
-lq_state_read(PG_FUNCTION_ARGS)
-{
-	bytea	   *b = PG_GETARG_BYTEA_PP(0);
-	TimestampTz at = PG_GETARG_TIMESTAMPTZ(1);
-	LqEngState *s = NULL;
-	TupleDesc	desc;
-	Datum		values[2] = {Float8GetDatum(0), (Datum) 0};
-	bool		nulls[2] = {false, true};
-
-	lq_check_as_of(at, false, "at");
-	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "return type must be a row type");
-	desc = BlessTupleDesc(desc);
-
-	if (VARSIZE_ANY_EXHDR(b) > 0)
-	{
-		s = lq_eng_state_from_bytea(b, CurrentMemoryContext, true);
-		if (s == NULL)
-			PG_RETURN_NULL();
-		if (s->max_t > at)
-			nulls[0] = true;
-		else
-			values[0] = Float8GetDatum(lq_eng_value(s, at));
-		if (!TIMESTAMP_IS_NOBEGIN(s->last_hand_raise))
-		{
-			values[1] = TimestampTzGetDatum(s->last_hand_raise);
-			nulls[1] = false;
-		}
-	}
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
 }

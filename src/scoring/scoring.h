@@ -257,6 +257,7 @@ typedef struct LqEngState
 
 extern Size lq_eng_state_size(LqModel *model);
 extern LqEngState *lq_eng_state_init(LqModel *model, TimestampTz as_of, void *buf);
+extern void lq_eng_state_point(LqEngState *s, void *buf, LqModel *model);
 extern LqEngState *lq_eng_state_new(LqModel *model, TimestampTz as_of, MemoryContext cxt);
 extern int	lq_eng_match(LqModel *model, LqEventType *type, Datum properties,
 						 bool props_null, int *matched);

@@ -100,23 +100,19 @@ CREATE FUNCTION @extschema@.auto_scoring_enabled()
 COMMENT ON FUNCTION @extschema@.auto_scoring_enabled() IS
     'whether live scoring is on (GUC leadqual.auto_scoring)';
 
-CREATE FUNCTION @extschema@.score_state_trans(internal, text, text, jsonb, timestamptz)
-    RETURNS internal
+CREATE FUNCTION @extschema@.score_state_trans(@extschema@.engagement_state, text, text, jsonb, timestamptz)
+    RETURNS @extschema@.engagement_state
     AS 'MODULE_PATHNAME', 'lq_score_state_trans'
     LANGUAGE C STABLE PARALLEL SAFE;
-CREATE FUNCTION @extschema@.score_state_final(internal)
+CREATE FUNCTION @extschema@.score_state_final(@extschema@.engagement_state)
     RETURNS bytea
     AS 'MODULE_PATHNAME', 'lq_score_state_final'
     LANGUAGE C STABLE PARALLEL SAFE;
 CREATE AGGREGATE @extschema@.score_state(model text, event_type text, properties jsonb, occurred_at timestamptz) (
     SFUNC = @extschema@.score_state_trans,
-    STYPE = internal,
-    SSPACE = 512,
+    STYPE = @extschema@.engagement_state,
     FINALFUNC = @extschema@.score_state_final,
-    FINALFUNC_MODIFY = READ_ONLY,
     COMBINEFUNC = @extschema@.engagement_score_combine,
-    SERIALFUNC = @extschema@.engagement_score_serial,
-    DESERIALFUNC = @extschema@.engagement_score_deserial,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.score_state(text, text, jsonb, timestamptz) IS

@@ -27,38 +27,62 @@ CREATE FUNCTION @extschema@.grade(model text, fit float8, engagement float8)
 COMMENT ON FUNCTION @extschema@.grade(text, float8, float8) IS
     'grade A1..D4: fit letter by the model''s fit_bands, engagement digit by its engagement_bands';
 
-/* engagement_score aggregate */
-CREATE FUNCTION @extschema@.engagement_score_trans(internal, text, text, jsonb, timestamptz, timestamptz)
-    RETURNS internal
+/*
+ * engagement_state: the state of the engagement aggregates, a varlena of
+ * leadqual's own (per rule its forward-decayed sum and count, the recent
+ * event times of frequency rules), so that partial states can be shipped
+ * between nodes (Citus uses the text form) and combined.  Text form: base64
+ * of the byte stream live scoring stores in lead_score_state.
+ */
+CREATE TYPE @extschema@.engagement_state;
+CREATE FUNCTION @extschema@.engagement_state_in(cstring) RETURNS @extschema@.engagement_state
+    AS 'MODULE_PATHNAME', 'lq_engagement_state_in' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.engagement_state_out(@extschema@.engagement_state) RETURNS cstring
+    AS 'MODULE_PATHNAME', 'lq_engagement_state_out' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.engagement_state_recv(internal) RETURNS @extschema@.engagement_state
+    AS 'MODULE_PATHNAME', 'lq_engagement_state_recv' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.engagement_state_send(@extschema@.engagement_state) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'lq_engagement_state_send' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.engagement_state_in(cstring) IS 'engagement_state text input (base64), validated against its model''s rules';
+COMMENT ON FUNCTION @extschema@.engagement_state_out(@extschema@.engagement_state) IS 'engagement_state text output (base64 of the byte stream)';
+COMMENT ON FUNCTION @extschema@.engagement_state_recv(internal) IS 'engagement_state binary input, validated against its model''s rules';
+COMMENT ON FUNCTION @extschema@.engagement_state_send(@extschema@.engagement_state) IS 'engagement_state binary output (the byte stream)';
+CREATE TYPE @extschema@.engagement_state (
+    INPUT = @extschema@.engagement_state_in,
+    OUTPUT = @extschema@.engagement_state_out,
+    RECEIVE = @extschema@.engagement_state_recv,
+    SEND = @extschema@.engagement_state_send,
+    INTERNALLENGTH = VARIABLE,
+    ALIGNMENT = double,
+    STORAGE = plain
+);
+COMMENT ON TYPE @extschema@.engagement_state IS
+    'state of the engagement aggregates: a model''s per-rule sums, counts and recent event times over a group of events; combinable';
+
+/*
+ * The support functions read the rule cache (STABLE).  Not strict: the
+ * transition skips rows without an event type or time and refuses a NULL
+ * model, the combine function takes NULL states.
+ */
+CREATE FUNCTION @extschema@.engagement_score_trans(@extschema@.engagement_state, text, text, jsonb, timestamptz, timestamptz)
+    RETURNS @extschema@.engagement_state
     AS 'MODULE_PATHNAME', 'lq_engagement_trans'
     LANGUAGE C STABLE PARALLEL SAFE;
-CREATE FUNCTION @extschema@.engagement_score_final(internal)
+CREATE FUNCTION @extschema@.engagement_score_final(@extschema@.engagement_state)
     RETURNS float8
     AS 'MODULE_PATHNAME', 'lq_engagement_final'
     LANGUAGE C STABLE PARALLEL SAFE;
-CREATE FUNCTION @extschema@.engagement_score_combine(internal, internal)
-    RETURNS internal
+CREATE FUNCTION @extschema@.engagement_score_combine(@extschema@.engagement_state, @extschema@.engagement_state)
+    RETURNS @extschema@.engagement_state
     AS 'MODULE_PATHNAME', 'lq_engagement_combine'
     LANGUAGE C STABLE PARALLEL SAFE;
-CREATE FUNCTION @extschema@.engagement_score_serial(internal)
-    RETURNS bytea
-    AS 'MODULE_PATHNAME', 'lq_engagement_serial'
-    LANGUAGE C STABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION @extschema@.engagement_score_deserial(bytea, internal)
-    RETURNS internal
-    AS 'MODULE_PATHNAME', 'lq_engagement_deserial'
-    LANGUAGE C STABLE STRICT PARALLEL SAFE;
 
 CREATE AGGREGATE @extschema@.engagement_score(model text, event_type text, properties jsonb,
                                              occurred_at timestamptz, as_of timestamptz) (
     SFUNC = @extschema@.engagement_score_trans,
-    STYPE = internal,
-    SSPACE = 512,
+    STYPE = @extschema@.engagement_state,
     FINALFUNC = @extschema@.engagement_score_final,
-    FINALFUNC_MODIFY = READ_ONLY,
     COMBINEFUNC = @extschema@.engagement_score_combine,
-    SERIALFUNC = @extschema@.engagement_score_serial,
-    DESERIALFUNC = @extschema@.engagement_score_deserial,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.engagement_score(text, text, jsonb, timestamptz, timestamptz) IS
@@ -71,20 +95,16 @@ COMMENT ON AGGREGATE @extschema@.engagement_score(text, text, jsonb, timestamptz
 CREATE TYPE @extschema@.engagement_detail AS (engagement float8, last_hand_raise timestamptz);
 COMMENT ON TYPE @extschema@.engagement_detail IS
     'engagement at as_of and the latest hand-raise event at or before it';
-CREATE FUNCTION @extschema@.engagement_detail_final(internal)
+CREATE FUNCTION @extschema@.engagement_detail_final(@extschema@.engagement_state)
     RETURNS @extschema@.engagement_detail
     AS 'MODULE_PATHNAME', 'lq_engagement_detail_final'
     LANGUAGE C STABLE PARALLEL SAFE;
 CREATE AGGREGATE @extschema@.engagement_detail(model text, event_type text, properties jsonb,
                                               occurred_at timestamptz, as_of timestamptz) (
     SFUNC = @extschema@.engagement_score_trans,
-    STYPE = internal,
-    SSPACE = 512,
+    STYPE = @extschema@.engagement_state,
     FINALFUNC = @extschema@.engagement_detail_final,
-    FINALFUNC_MODIFY = READ_ONLY,
     COMBINEFUNC = @extschema@.engagement_score_combine,
-    SERIALFUNC = @extschema@.engagement_score_serial,
-    DESERIALFUNC = @extschema@.engagement_score_deserial,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.engagement_detail(text, text, jsonb, timestamptz, timestamptz) IS

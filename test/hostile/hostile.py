@@ -33,6 +33,7 @@ session inserts touches and wins leads (attribution.concurrency), and the
 hand-off check: a listener receives and parses one notification per
 committed stage move, none for a rolled-back one (accounts.notify_check).
 """
+import base64
 import math
 import re
 import sys
@@ -209,10 +210,19 @@ def main():
     composite_oids = set(cur.fetchone()[0])
     cur.execute(resolve("SELECT encode({state}, 'hex')"))
     values.HOSTILE["bytea"] += state_mutations(cur.fetchone()[0])
+    # engagement_state: a valid state, live scoring's stored one (no as-of
+    # time) and mutations of its byte stream, through the text form
+    cur.execute(resolve("SELECT encode({state}, 'hex')"))
+    stored = bytes.fromhex(cur.fetchone()[0])
+    forged = [bytes.fromhex(m[3:-8]) for m in state_mutations(stored.hex())][::4]
+    es = [f"'{base64.b64encode(b).decode()}'" for b in [stored] + forged]
+    values.HOSTILE["leadqual.engagement_state"] = ["NULL", values.SANE_BY_TYPE["leadqual.engagement_state"]] + \
+        [f"{v}::leadqual.engagement_state" for v in es]
+    values.NON_NULL["leadqual.engagement_state"] = values.HOSTILE["leadqual.engagement_state"][1:]
     logit.setup(cur)
     valid = attribution.pc_valid(cur)
     pcs, cs = attribution.path_counts_values(valid, pcstate.forgeries(valid))
-    for t, vs in (("leadqual.path_counts", pcs), ("cstring", cs)):
+    for t, vs in (("leadqual.path_counts", pcs), ("cstring", cs + es)):
         values.HOSTILE[t] = vs
         values.NON_NULL[t] = [v for v in vs if v != "NULL"]
     cases = [c for c in all_cases(cur) if not only or only in c.group]

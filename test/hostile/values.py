@@ -162,6 +162,7 @@ SANE_BY_TYPE = {
     "leadqual.stage": "'inquiry'", "internal": "NULL", "character": "'C'",
     "double precision[]": "'{75,50,25}'", "boolean[]": "'{t,t}'",
     "leadqual.path_counts": "(SELECT s FROM hostile.pc WHERE k = 'linear')",
+    "leadqual.engagement_state": "(SELECT leadqual.engagement_score_trans(NULL, 'default', 'page_view', '{}', now() - interval '1 day', now()))",
     "cstring": "(SELECT s::text FROM hostile.pc WHERE k = 'markov2')",
 }
 
