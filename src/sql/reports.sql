@@ -293,10 +293,14 @@ COMMENT ON FUNCTION @extschema@.report_seconds(timestamptz, timestamptz) IS
  * decides which leads (and so which history) a reader's reports count.
  * won_revenue comes from opportunity; a view that does not use it does not
  * read opportunity (the planner removes the join).  The timeline's fields
- * are taken apart below the join, in a subquery kept apart by OFFSET 0:
- * the planner then drops the fields a report does not use before it
- * hashes the timelines for the join (whole composites of 69,000 leads
- * spill a 4 MB work_mem to disk and cost more than the aggregate).
+ * are taken apart in the grouped subquery itself, one field per column:
+ * the planner computes the aggregate once per lead (identical aggregate
+ * calls share one state and one final value) and replaces the fields a
+ * report does not use by NULL before it hashes the timelines for the join
+ * (whole composites of 69,000 leads spill a 4 MB work_mem to disk and cost
+ * more than the aggregate).  No OFFSET 0 or LIMIT: on Citus the view, its
+ * joins and subqueries all on lead_id, runs whole on the shards, and a
+ * report's counts and sums over it run there as partials.
  */
 CREATE VIEW @extschema@.lead_timelines WITH (security_invoker = true) AS
 SELECT l.lead_id,
@@ -328,33 +332,29 @@ SELECT l.lead_id,
        h.rejection_mql_at,
        COALESCE(r.revenue, 0.00) AS won_revenue
   FROM @extschema@.lead l
-  LEFT JOIN (SELECT a.lead_id,
-                    (a.t).mql_at,
-                    (a.t).sal_at,
-                    (a.t).sql_at,
-                    (a.t).opportunity_at,
-                    (a.t).won_at,
-                    (a.t).lost_at,
-                    (a.t).first_move_at,
-                    (a.t).moves,
-                    (a.t).entry_stage,
-                    (a.t).entry_at,
-                    (a.t).entry_left_at,
-                    (a.t).entry_skipped,
-                    (a.t).mql_start_at,
-                    (a.t).mql_exit_at,
-                    (a.t).mql_sales_action,
-                    (a.t).mql_outcome,
-                    (a.t).mql_later_won,
-                    (a.t).rejection_at,
-                    (a.t).rejection_reason,
-                    (a.t).rejection_mql_at
-               FROM (SELECT sh.lead_id,
-                            @extschema@.lead_timeline(sh.from_stage, sh.to_stage, sh.changed_at,
-                                                      sh.actor, sh.reason, sh.history_id) AS t
-                       FROM @extschema@.stage_history sh
-                      GROUP BY sh.lead_id) a
-             OFFSET 0) h ON h.lead_id OPERATOR(pg_catalog.=) l.lead_id
+  LEFT JOIN (SELECT sh.lead_id,
+                    (@extschema@.lead_timeline(sh.from_stage, sh.to_stage, sh.changed_at, sh.actor, sh.reason, sh.history_id)).mql_at,
+                    (@extschema@.lead_timeline(sh.from_stage, sh.to_stage, sh.changed_at, sh.actor, sh.reason, sh.history_id)).sal_at,
+                    (@extschema@.lead_timeline(sh.from_stage, sh.to_stage, sh.changed_at, sh.actor, sh.reason, sh.history_id)).sql_at,
+                    (@extschema@.lead_timeline(sh.from_stage, sh.to_stage, sh.changed_at, sh.actor, sh.reason, sh.history_id)).opportunity_at,
+                    (@extschema@.lead_timeline(sh.from_stage, sh.to_stage, sh.changed_at, sh.actor, sh.reason, sh.history_id)).won_at,
+                    (@extschema@.lead_timeline(sh.from_stage, sh.to_stage, sh.changed_at, sh.actor, sh.reason, sh.history_id)).lost_at,
+                    (@extschema@.lead_timeline(sh.from_stage, sh.to_stage, sh.changed_at, sh.actor, sh.reason, sh.history_id)).first_move_at,
+                    (@extschema@.lead_timeline(sh.from_stage, sh.to_stage, sh.changed_at, sh.actor, sh.reason, sh.history_id)).moves,
+                    (@extschema@.lead_timeline(sh.from_stage, sh.to_stage, sh.changed_at, sh.actor, sh.reason, sh.history_id)).entry_stage,
+                    (@extschema@.lead_timeline(sh.from_stage, sh.to_stage, sh.changed_at, sh.actor, sh.reason, sh.history_id)).entry_at,
+                    (@extschema@.lead_timeline(sh.from_stage, sh.to_stage, sh.changed_at, sh.actor, sh.reason, sh.history_id)).entry_left_at,
+                    (@extschema@.lead_timeline(sh.from_stage, sh.to_stage, sh.changed_at, sh.actor, sh.reason, sh.history_id)).entry_skipped,
+                    (@extschema@.lead_timeline(sh.from_stage, sh.to_stage, sh.changed_at, sh.actor, sh.reason, sh.history_id)).mql_start_at,
+                    (@extschema@.lead_timeline(sh.from_stage, sh.to_stage, sh.changed_at, sh.actor, sh.reason, sh.history_id)).mql_exit_at,
+                    (@extschema@.lead_timeline(sh.from_stage, sh.to_stage, sh.changed_at, sh.actor, sh.reason, sh.history_id)).mql_sales_action,
+                    (@extschema@.lead_timeline(sh.from_stage, sh.to_stage, sh.changed_at, sh.actor, sh.reason, sh.history_id)).mql_outcome,
+                    (@extschema@.lead_timeline(sh.from_stage, sh.to_stage, sh.changed_at, sh.actor, sh.reason, sh.history_id)).mql_later_won,
+                    (@extschema@.lead_timeline(sh.from_stage, sh.to_stage, sh.changed_at, sh.actor, sh.reason, sh.history_id)).rejection_at,
+                    (@extschema@.lead_timeline(sh.from_stage, sh.to_stage, sh.changed_at, sh.actor, sh.reason, sh.history_id)).rejection_reason,
+                    (@extschema@.lead_timeline(sh.from_stage, sh.to_stage, sh.changed_at, sh.actor, sh.reason, sh.history_id)).rejection_mql_at
+               FROM @extschema@.stage_history sh
+              GROUP BY sh.lead_id) h ON h.lead_id OPERATOR(pg_catalog.=) l.lead_id
   LEFT JOIN (SELECT o.lead_id, pg_catalog.sum(o.amount) AS revenue
                FROM @extschema@.opportunity o
               WHERE o.status OPERATOR(pg_catalog.=) 'won'
