@@ -154,43 +154,35 @@ COMMENT ON FUNCTION @extschema@.attribution_options(text, integer, interval, int
  * Reads lead through lead_timelines, so row-level security on lead decides
  * which leads count.  The caller has checked goal.
  */
-CREATE FUNCTION @extschema@.attribution_journeys(goal @extschema@.stage, since timestamptz,
-                                                 until timestamptz, lookback interval)
-    RETURNS TABLE (lead_id bigint, channels text[], touched_at timestamptz[], converted boolean,
-                   conversion_at timestamptz, value float8, mql_at timestamptz,
-                   opportunity_at timestamptz, won_at timestamptz)
-    LANGUAGE plpgsql STABLE PARALLEL SAFE
-    SET search_path = pg_catalog, pg_temp
-AS $$
+CREATE FUNCTION @extschema@.attribution_journeys_sql()
+    RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
 /*
- * PL/pgSQL, not SQL: on Citus a SQL function's parameters make the query
- * unplannable, and where the function is inlined into a subquery Citus
- * answered with no rows at all (a first try found channel attribution
- * empty); PL/pgSQL hands the planner values.  Every column name below is
- * qualified, so none clashes with the output columns.
+ * The journeys' query, with goal, since, until and lookback as $1 to $4
+ * (EXECUTE ... USING): the one text attribution_journeys() runs and
+ * attribution() aggregates over directly.  Dynamic SQL, not a SQL function:
+ * on Citus a SQL function's parameters make the query unplannable, and
+ * where the function is inlined into a subquery Citus answered with no rows
+ * at all (a first try found channel attribution empty); EXECUTE hands the
+ * planner values.  Every column name is qualified.  The touches are grouped
+ * by lead first (one pass over event, as an analyst's array_agg would),
+ * then joined to the leads' goal times; a journey is cut to its window, and
+ * then to its lookback, only when its first or last touch lies outside (the
+ * arrays are in time order, so that test is two subscripts).
  */
-BEGIN
-RETURN QUERY
-/*
- * The touches are grouped by lead first (one pass over event, as an
- * analyst's array_agg would), then joined to the leads' goal times; a
- * journey is cut to its window, and then to its lookback, only when its
- * first or last touch lies outside (the arrays are in time order, so that
- * test is two subscripts).
- */
-SELECT w.lead_id,
-       CASE WHEN lookback IS NULL
-              OR w.touched_at[1] OPERATOR(pg_catalog.>=) (w.lb_end OPERATOR(pg_catalog.-) lookback)
+RETURN $q$SELECT w.lead_id,
+       CASE WHEN $4::pg_catalog.interval IS NULL
+              OR w.touched_at[1] OPERATOR(pg_catalog.>=) (w.lb_end OPERATOR(pg_catalog.-) $4::pg_catalog.interval)
             THEN w.channels
             ELSE (SELECT pg_catalog.array_agg(u.c ORDER BY u.o)
                     FROM ROWS FROM (pg_catalog.unnest(w.channels), pg_catalog.unnest(w.touched_at)) WITH ORDINALITY AS u(c, t, o)
-                   WHERE u.t OPERATOR(pg_catalog.>=) (w.lb_end OPERATOR(pg_catalog.-) lookback)) END,
-       CASE WHEN lookback IS NULL
-              OR w.touched_at[1] OPERATOR(pg_catalog.>=) (w.lb_end OPERATOR(pg_catalog.-) lookback)
+                   WHERE u.t OPERATOR(pg_catalog.>=) (w.lb_end OPERATOR(pg_catalog.-) $4::pg_catalog.interval)) END,
+       CASE WHEN $4::pg_catalog.interval IS NULL
+              OR w.touched_at[1] OPERATOR(pg_catalog.>=) (w.lb_end OPERATOR(pg_catalog.-) $4::pg_catalog.interval)
             THEN w.touched_at
             ELSE (SELECT pg_catalog.array_agg(u.t ORDER BY u.o)
                     FROM pg_catalog.unnest(w.touched_at) WITH ORDINALITY AS u(t, o)
-                   WHERE u.t OPERATOR(pg_catalog.>=) (w.lb_end OPERATOR(pg_catalog.-) lookback)) END,
+                   WHERE u.t OPERATOR(pg_catalog.>=) (w.lb_end OPERATOR(pg_catalog.-) $4::pg_catalog.interval)) END,
        w.goal_at IS NOT NULL,
        w.goal_at,
        CASE WHEN w.goal_at IS NOT NULL THEN w.won_revenue::pg_catalog.float8 ELSE 0 END,
@@ -214,9 +206,9 @@ SELECT w.lead_id,
                             ELSE a.touched_at END AS touched_at
                   FROM (SELECT t.lead_id, t.goal_at, t.won_revenue, t.mql_at, t.opportunity_at, t.won_at,
                                j.channels, j.touched_at,
-                               CASE WHEN t.goal_at IS NULL THEN since
+                               CASE WHEN t.goal_at IS NULL THEN $2::pg_catalog.timestamptz
                                     ELSE '-infinity'::pg_catalog.timestamptz END AS lo,
-                               COALESCE(t.goal_at, until) AS hi
+                               COALESCE(t.goal_at, $3::pg_catalog.timestamptz) AS hi
                           FROM (SELECT e.lead_id,
                                        pg_catalog.array_agg(e.channel ORDER BY e.occurred_at, e.event_id) AS channels,
                                        pg_catalog.array_agg(e.occurred_at ORDER BY e.occurred_at, e.event_id) AS touched_at
@@ -224,16 +216,29 @@ SELECT w.lead_id,
                                  WHERE e.channel IS NOT NULL
                                  GROUP BY e.lead_id) j
                           JOIN (SELECT lt.lead_id, lt.won_revenue, lt.mql_at, lt.opportunity_at, lt.won_at,
-                                       CASE WHEN goal OPERATOR(pg_catalog.=) 'mql'::@extschema@.stage THEN lt.mql_at
-                                            WHEN goal OPERATOR(pg_catalog.=) 'sal'::@extschema@.stage THEN lt.sal_at
-                                            WHEN goal OPERATOR(pg_catalog.=) 'sql'::@extschema@.stage THEN lt.sql_at
-                                            WHEN goal OPERATOR(pg_catalog.=) 'opportunity'::@extschema@.stage THEN lt.opportunity_at
-                                            WHEN goal OPERATOR(pg_catalog.=) 'won'::@extschema@.stage THEN lt.won_at END AS goal_at
+                                       CASE WHEN $1::@extschema@.stage OPERATOR(pg_catalog.=) 'mql'::@extschema@.stage THEN lt.mql_at
+                                            WHEN $1::@extschema@.stage OPERATOR(pg_catalog.=) 'sal'::@extschema@.stage THEN lt.sal_at
+                                            WHEN $1::@extschema@.stage OPERATOR(pg_catalog.=) 'sql'::@extschema@.stage THEN lt.sql_at
+                                            WHEN $1::@extschema@.stage OPERATOR(pg_catalog.=) 'opportunity'::@extschema@.stage THEN lt.opportunity_at
+                                            WHEN $1::@extschema@.stage OPERATOR(pg_catalog.=) 'won'::@extschema@.stage THEN lt.won_at END AS goal_at
                                   FROM @extschema@.lead_timelines lt) t
                             ON t.lead_id OPERATOR(pg_catalog.=) j.lead_id
                          WHERE t.goal_at IS NULL
-                            OR t.goal_at OPERATOR(pg_catalog.>=) since AND t.goal_at OPERATOR(pg_catalog.<=) until) a) v
-         WHERE v.channels IS NOT NULL) w;
+                            OR t.goal_at OPERATOR(pg_catalog.>=) $2::pg_catalog.timestamptz AND t.goal_at OPERATOR(pg_catalog.<=) $3::pg_catalog.timestamptz) a) v
+         WHERE v.channels IS NOT NULL) w$q$;
+COMMENT ON FUNCTION @extschema@.attribution_journeys_sql() IS
+    'the journeys'' query text, parameters $1 goal, $2 since, $3 until, $4 lookback (internal: attribution_journeys, attribution)';
+
+CREATE FUNCTION @extschema@.attribution_journeys(goal @extschema@.stage, since timestamptz,
+                                                 until timestamptz, lookback interval)
+    RETURNS TABLE (lead_id bigint, channels text[], touched_at timestamptz[], converted boolean,
+                   conversion_at timestamptz, value float8, mql_at timestamptz,
+                   opportunity_at timestamptz, won_at timestamptz)
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    RETURN QUERY EXECUTE @extschema@.attribution_journeys_sql() USING goal, since, until, lookback;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.attribution_journeys(@extschema@.stage, timestamptz, timestamptz, interval) IS
@@ -290,17 +295,23 @@ AS $$
 BEGIN
     PERFORM @extschema@.attribution_options(method, markov_order, half_life, lookback);
     PERFORM @extschema@.attribution_check(goal, since, until);
-    RETURN QUERY
+    -- the aggregate directly over the journeys' query, not over the rows of
+    -- attribution_journeys(): on Citus it then runs as shard partials and
+    -- one combine (one state per shard crosses the network, not a row per
+    -- journey)
+    RETURN QUERY EXECUTE pg_catalog.format($f$
     SELECT c.channel, c.conversions, c.revenue,
            CASE WHEN pg_catalog.sum(c.conversions) OVER () OPERATOR(pg_catalog.>) 0
                 THEN c.conversions OPERATOR(pg_catalog./) pg_catalog.sum(c.conversions) OVER () END,
            c.removal_effect
-      FROM pg_catalog.unnest((SELECT @extschema@.attribute_journeys(method, j.channels, j.touched_at,
+      FROM pg_catalog.unnest((SELECT @extschema@.attribute_journeys($5, j.channels, j.touched_at,
                                          j.converted, j.conversion_at, j.value, j.mql_at,
-                                         j.opportunity_at, j.won_at, half_life, markov_order)
-                                FROM @extschema@.attribution_journeys(goal, since, until, lookback) j
+                                         j.opportunity_at, j.won_at, $6, $7)
+                                FROM (%s) j(lead_id, channels, touched_at, converted, conversion_at,
+                                            value, mql_at, opportunity_at, won_at)
                                WHERE j.channels IS NOT NULL)) c
-     ORDER BY c.channel COLLATE "C";
+     ORDER BY c.channel COLLATE "C"$f$, @extschema@.attribution_journeys_sql())
+    USING goal, since, until, lookback, method, half_life, markov_order;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.attribution(text, @extschema@.stage, timestamptz, timestamptz, interval, interval, integer) IS

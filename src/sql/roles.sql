@@ -129,6 +129,7 @@ REVOKE EXECUTE ON FUNCTION
     @extschema@.attribution_options(text, integer, interval, interval),
     @extschema@.attribution_check(@extschema@.stage, timestamptz, timestamptz),
     @extschema@.attribution_journeys(@extschema@.stage, timestamptz, timestamptz, interval),
+    @extschema@.attribution_journeys_sql(),
     -- rescore's writes
     @extschema@.rescore_changes(text, timestamptz, pg_catalog.regclass),
     @extschema@.rescore_group(pg_catalog.regclass, timestamptz, text),
@@ -170,6 +171,7 @@ GRANT EXECUTE ON FUNCTION
     @extschema@.attribution_options(text, integer, interval, interval),
     @extschema@.attribution_check(@extschema@.stage, timestamptz, timestamptz),
     @extschema@.attribution_journeys(@extschema@.stage, timestamptz, timestamptz, interval),
+    @extschema@.attribution_journeys_sql(),
     @extschema@.report_html_escape(text),
     @extschema@.report_html_bars(text, text, text[], numeric[], numeric[], numeric[], numeric[], text[], text[], boolean, numeric)
     TO leadqual_reader;

@@ -6,9 +6,11 @@ For each query: the median of BENCH_RUNS runs after a warm-up, on the plain
 database and on the cluster's coordinator, and their ratio.  Then the bytes
 the workers send the coordinator for the attribution merge (the text of each
 shard's result, summed over the shards), at two sizes: attribute_paths
-over every journey (shard partials: grows with the distinct Markov states) and
-the journeys as rows, which is what attribution() merges on the coordinator
-today (grows with the journeys).
+over every journey (shard partials: grows with the distinct Markov states; the
+same path_counts state of Markov counts that attribution()'s attribute_journeys
+sends per shard since it aggregates over the journeys' query directly) and the
+journeys as rows, which is what attribution() merged on the coordinator before
+(grows with the journeys).
 
     python3 test/bench/citus.py PLAIN_DSN CLUSTER_DSN
 """

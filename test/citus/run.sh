@@ -155,6 +155,20 @@ partial_plan "attribute_paths over every journey" \
                FROM leadqual.event e WHERE e.channel IS NOT NULL GROUP BY e.lead_id) j"
 partial_plan "engagement_score over every event, not grouped by lead" \
     "SELECT leadqual.engagement_score('default', e.event_type, e.properties, e.occurred_at, '2026-01-01') FROM leadqual.event e"
+# attribution(): its aggregate runs over the journeys' query directly (a
+# nested statement, so its plan comes from auto_explain, at NOTICE)
+plan=$(psql "$LQ_COORD" -At -c "LOAD 'auto_explain'" -c "SET auto_explain.log_min_duration = 0" \
+           -c "SET auto_explain.log_nested_statements = on" -c "SET auto_explain.log_verbose = on" \
+           -c "SET auto_explain.log_level = notice" -c "SELECT pg_catalog.count(*) FROM leadqual.attribution('markov')" 2>&1)
+# (auto_explain logs a plan once per level it runs at: the combine shows up
+# more than once, but no journey crosses as a row)
+if grep -q "worker_partial_agg('leadqual.attribute_journeys(" <<<"$plan" && grep -q "Task Count: 8" <<<"$plan" \
+   && grep -q "coord_combine_agg('[0-9]*'::oid, remote_scan.attribute_journeys" <<<"$plan" \
+   && ! grep -q "intermediate_result(lead_id bigint, channels" <<<"$plan"; then
+    echo "ok    attribution('markov'): attribute_journeys as worker_partial_agg on the 8 shards, combined on the coordinator"
+else
+    echo "FAIL  attribution('markov'): its merge is not shard partials and one combine:"; echo "$plan"; status=1
+fi
 # the report views: lead_timelines runs whole on the shards (its joins and
 # subqueries are all on lead_id), and a report's counts and sums over it run
 # there too: the shards' query computes the timelines and counts them, the
