@@ -146,6 +146,9 @@ lq_eng_flat_own(LqEngFlat *f, LqModel *model)
 {
 	LqEngState *s = &f->state;
 
+	Assert(f->magic == LQ_ENG_FLAT_MAGIC && f->fingerprint == model->fingerprint);
+	Assert(VARSIZE(f) == lq_eng_flat_size(model) && s->neng == model->neng &&
+		   s->nrecent == model->nrecent);
 	s->model = model;
 	lq_eng_state_point(s, s, model);
 	return s;
