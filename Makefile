@@ -61,6 +61,7 @@ SQL_SOURCES = \
 	src/sql/threshold.sql \
 	src/sql/attribution.sql \
 	src/sql/report_html.sql \
+	src/sql/lead_intake.sql \
 	src/sql/roles.sql \
 	src/sql/distribute.sql
 

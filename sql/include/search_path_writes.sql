@@ -6,11 +6,13 @@
 -- Nothing here uses an operator of its own (only OPERATOR(pg_catalog.…)).
 \set ext_a :v -a
 \set ext_b :v -b
--- new leads (lead_inserted): a: fit 45 (vp 20, software 10, corp e-mail 5,
--- 500 employees 5, a tier 5); b: fit 0
-INSERT INTO leadqual.lead (lead_id, external_id, created_at, email, job_title, industry, company_size, attributes, model)
+-- new leads, through lead_intake (its triggers, then lead_inserted): a: fit
+-- 45 (vp 20, software 10, corp e-mail 5, 500 employees 5, a tier 5); b: fit 0
+INSERT INTO leadqual.lead_intake (lead_id, external_id, created_at, email, job_title, industry, company_size, attributes, model)
 VALUES (:l1, :'ext_a', '2025-01-01', 'ann@corp.example', 'VP Sales', 'software', 500, '{"tier": "gold"}', 'sp'),
        (:l2, :'ext_b', '2025-01-01', 'bob@mail.example', 'intern', NULL, 5, '{}', 'sp');
+-- no claim on one node (external_ids_claimed: lead has no foreign key to lead_key): 0
+SELECT leadqual.claim_external_ids(ARRAY[:'ext_a'], ARRAY[:l1]::bigint[]) AS claims;
 -- two visits of a in one statement: 45 + 5 + 5 = 55 < 60 (event_inserted)
 INSERT INTO leadqual.event (event_id, lead_id, event_type, occurred_at)
 VALUES (:e1, :l1, 'visit', '2025-02-01'), (:e2, :l1, 'visit', '2025-02-02');

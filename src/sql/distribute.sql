@@ -19,7 +19,10 @@
  *
  * lead.external_id: Citus cannot enforce a unique key that lacks the
  * distribution column, so the UNIQUE (external_id) constraint of one node
- * is dropped here (README, "Running on Citus", says what holds instead).
+ * is replaced by lead_key (src/sql/schema.sql): filled with every lead's
+ * external_id while lead is still local (the constraint held, so no two
+ * rows collide), made a reference table, and referenced from lead by a
+ * foreign key (external_id, lead_id) once lead is distributed.
  *
  * Runs in the caller's transaction: an error undoes every step.
  */
@@ -80,9 +83,14 @@ BEGIN
         EXECUTE pg_catalog.format('ALTER TABLE %s DROP CONSTRAINT %I', t, con);
     END LOOP;
 
-    -- configuration: referenced before referencing
+    -- every external_id in use, claimed by its lead
+    DELETE FROM @extschema@.lead_key;
+    INSERT INTO @extschema@.lead_key (external_id, lead_id)
+    SELECT l.external_id, l.lead_id FROM @extschema@.lead l WHERE l.external_id IS NOT NULL;
+
+    -- configuration (and lead_key): referenced before referencing
     FOREACH t IN ARRAY ARRAY['scoring_model', 'fit_rule', 'engagement_rule', 'rejection_reason',
-                             'transition', 'predictive_model'] LOOP
+                             'transition', 'predictive_model', 'lead_key'] LOOP
         PERFORM pg_catalog.create_reference_table(pg_catalog.format('@extschema@.%I', t)::pg_catalog.regclass);
     END LOOP;
 
@@ -111,8 +119,12 @@ BEGIN
         EXECUTE pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT %I %s', t, con, def);
     END LOOP;
 
+    -- external_id unique: a lead's external_id must be its claim in lead_key
+    ALTER TABLE @extschema@.lead ADD CONSTRAINT lead_external_id_fkey
+        FOREIGN KEY (external_id, lead_id) REFERENCES @extschema@.lead_key (external_id, lead_id);
+
     -- the coordinator's local copies, children before parents
-    FOREACH t IN ARRAY ARRAY['event', 'stage_history', 'opportunity', 'lead_score_state', 'lead',
+    FOREACH t IN ARRAY ARRAY['event', 'stage_history', 'opportunity', 'lead_score_state', 'lead', 'lead_key',
                              'fit_rule', 'engagement_rule', 'predictive_model', 'rejection_reason',
                              'transition', 'scoring_model'] LOOP
         PERFORM pg_catalog.truncate_local_data_after_distributing_table(

@@ -27,6 +27,12 @@ GRANT INSERT, UPDATE, DELETE ON @extschema@.lead, @extschema@.event,
     @extschema@.stage_history, @extschema@.opportunity TO leadqual_writer;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA @extschema@ TO leadqual_writer;
 /*
+ * lead_intake (src/sql/lead_intake.sql) is lead for loading; on Citus its
+ * trigger claims external_ids in lead_key with the writer's rights.
+ */
+GRANT INSERT, UPDATE, DELETE ON @extschema@.lead_intake TO leadqual_writer;
+GRANT INSERT, DELETE ON @extschema@.lead_key TO leadqual_writer;
+/*
  * The report views (src/sql/reports.sql, installed before this file) are
  * covered by ALL TABLES above; granted by name too, so this file says who
  * reads the reports.  They are security_invoker: reading one also needs
@@ -60,7 +66,7 @@ REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON @extschema@.lead_score_state FROM PUB
  * Functions.  The public ones (score, explain_score, fit_score, grade,
  * score_by_lead, threshold_analysis, account_key, free_mail_domains, the engagement_score,
  * engagement_detail, mql_crossing, mql_peak and window_funnel aggregates,
- * can_transition and the actions) keep EXECUTE for PUBLIC: they run with
+ * can_transition, the actions and claim_external_ids) keep EXECUTE for PUBLIC: they run with
  * the caller's rights, and the table privileges above decide what a caller
  * may read and write.  Every internal function loses it:
  *   - the aggregates' support functions: PostgreSQL checks EXECUTE on them
@@ -68,7 +74,8 @@ REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON @extschema@.lead_score_state FROM PUB
  *   - the trigger functions: a trigger calls its function without checking
  *     EXECUTE (only CREATE TRIGGER does);
  *   - but the helpers that public functions call, on Citus or for the
- *     actions, keep it: lead_table, is_distributed, shard_group_leads and
+ *     actions, keep it: lead_table, is_distributed, external_ids_claimed
+ *     (claim_external_ids, public, calls it), shard_group_leads and
  *     score_by_lead_group read what their public callers read, with the
  *     caller's privileges; next_history_id and next_opportunity_id hand
  *     out the ids of new rows as the identity defaults do for anyone who
@@ -91,6 +98,10 @@ REVOKE EXECUTE ON FUNCTION
     @extschema@.validate_rule(),
     @extschema@.rules_changed(),
     @extschema@.builtin_row_guard(),
+    -- lead_intake's triggers
+    @extschema@.lead_intake_begin(),
+    @extschema@.lead_intake_row(),
+    @extschema@.lead_intake_end(),
     -- aggregates' support functions
     @extschema@.engagement_score_trans(@extschema@.engagement_state, text, text, jsonb, timestamptz, timestamptz),
     @extschema@.engagement_score_final(@extschema@.engagement_state),

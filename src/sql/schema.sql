@@ -170,6 +170,28 @@ CREATE INDEX lead_stage_idx ON @extschema@.lead (stage);
 CREATE INDEX lead_model_idx ON @extschema@.lead (model);
 CREATE INDEX lead_owner_idx ON @extschema@.lead (owner);
 COMMENT ON TABLE @extschema@.lead IS 'leads; the stage and score columns are kept by leadqual';
+
+/*
+ * lead_key: on Citus, what keeps lead.external_id unique (SPEC §2, §7).
+ * Citus cannot enforce UNIQUE (external_id) on lead, distributed by lead_id;
+ * distribute() makes this a reference table (a copy on every node) and gives
+ * lead a foreign key (external_id, lead_id) to it, so a lead with an
+ * external_id needs a row here with its own lead_id, and the primary key
+ * lets one external_id have one such row: two leads cannot share it.  Both
+ * checks are PostgreSQL's own, run on the node that holds the lead.  Rows
+ * are written by claim_external_ids() (lead_intake does it for inserts).
+ * On one node lead's UNIQUE (external_id) holds the rule and this table
+ * stays empty.
+ */
+CREATE TABLE @extschema@.lead_key (
+    external_id text PRIMARY KEY,
+    lead_id     bigint NOT NULL,
+    UNIQUE (external_id, lead_id)
+);
+COMMENT ON TABLE @extschema@.lead_key IS
+    'on Citus: one row per external_id in use, naming the lead that holds it (lead has a foreign key to it); empty on one node, where lead''s UNIQUE (external_id) holds the rule';
+COMMENT ON COLUMN @extschema@.lead_key.external_id IS 'a CRM identifier in use';
+COMMENT ON COLUMN @extschema@.lead_key.lead_id IS 'the lead that holds it (a row whose lead is gone or has another external_id is stale, and claim_external_ids() replaces it)';
 COMMENT ON COLUMN @extschema@.lead.lead_id IS 'lead identifier (distribution key)';
 COMMENT ON COLUMN @extschema@.lead.external_id IS 'CRM identifier';
 COMMENT ON COLUMN @extschema@.lead.created_at IS 'when the lead was created (its inquiry)';
@@ -275,6 +297,7 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.lead', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.event', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.stage_history', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.opportunity', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.lead_key', '');
 /* one call per statement: each call updates the pg_extension row */
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@extschema@.fit_rule', 'rule_id'), '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@extschema@.engagement_rule', 'rule_id'), '');

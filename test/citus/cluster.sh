@@ -81,17 +81,20 @@ lq_citus_stop() {
 # to the workers with propagate_set_commands = local); then the identity
 # sequences, as pg_restore would set them after such a load.
 lq_citus_copy_demo() {
-    local t
+    local t target
     "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 "$LQ_PLAIN" \
         -c "SELECT leadqual.generate_demo($1, $2, '2025-06-01 00:00+00')" >/dev/null
     chmod 777 "$3"
     for t in lead event stage_history opportunity; do
         "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 "$LQ_PLAIN" -c "\\copy leadqual.$t TO '$3/$t.copy'"
+        # leads go in through lead_intake, which claims their external_ids
+        # (a COPY into lead itself fails on its foreign key to lead_key)
+        [ "$t" = lead ] && target=lead_intake || target=$t
         "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 "$LQ_COORD" <<SQL
 BEGIN;
 SET LOCAL citus.propagate_set_commands = 'local';
 SET LOCAL leadqual.auto_scoring = off;
-\\copy leadqual.$t FROM '$3/$t.copy'
+\\copy leadqual.$target FROM '$3/$t.copy'
 COMMIT;
 SQL
     done

@@ -65,14 +65,20 @@ CHECKS = [
      " ARRAY[coalesce(l.fit_score, 0), coalesce(l.engagement_score, 0)]) AS f FROM leadqual.lead l) s ORDER BY 1",
      "same"),
     # reports
-    ("lead_status", "SELECT s.* FROM leadqual.lead_status s ORDER BY s.lead_id", "same"),
+    # days_in_stage counts to now(), read a moment apart on the two: it is
+    # compared through stage_entered_at (its definition is tested on one node)
+    ("lead_status", "SELECT s.lead_id, s.external_id, s.owner, s.stage, s.stage_entered_at, s.score, s.fit_score,"
+     " s.engagement_score, s.grade, s.sla_due_at, s.sla_breached, s.recycle_count, s.win_probability"
+     " FROM leadqual.lead_status s ORDER BY s.lead_id", "same"),
     ("funnel", "SELECT f.* FROM leadqual.funnel f ORDER BY f.stage", "same"),
     ("funnel_by_cohort", "SELECT f.* FROM leadqual.funnel_by_cohort f ORDER BY 1, 2, 3", "same"),
     ("funnel_by_period", "SELECT f.* FROM leadqual.funnel_by_period f ORDER BY 1, 2, 3", "same"),
     ("stage_velocity", "SELECT v.* FROM leadqual.stage_velocity v ORDER BY 1, 2", "same"),
     ("mql_acceptance", "SELECT a.* FROM leadqual.mql_acceptance a ORDER BY 1", "same"),
     ("rejection_reasons", "SELECT r.* FROM leadqual.rejection_reasons r ORDER BY 1, 2, 3", "same"),
-    ("sla_breaches", "SELECT b.* FROM leadqual.sla_breaches b ORDER BY b.lead_id", "same"),
+    # hours_overdue counts to now(): compared through due_at (as days_in_stage above)
+    ("sla_breaches", "SELECT b.lead_id, b.owner, b.stage, b.entered_at, b.due_at"
+     " FROM leadqual.sla_breaches b ORDER BY b.lead_id", "same"),
     ("score_calibration", "SELECT c.* FROM leadqual.score_calibration c ORDER BY 1, 2", "same"),
     ("threshold_analysis",
      "SELECT t.* FROM leadqual.threshold_analysis('default', ARRAY[30, 50, 70]::float8[]) t ORDER BY 1", "same"),
@@ -96,9 +102,15 @@ CHECKS = [
      "        WHERE e.channel IS NOT NULL GROUP BY e.lead_id, l.stage) j) s, pg_catalog.unnest(s.r) c"
      " ORDER BY c.channel", "same"),
     ("channel_attribution", "SELECT c.* FROM leadqual.channel_attribution c ORDER BY c.channel", "same"),
-    # the whole page, but for the time it was generated
-    ("report_html", "SELECT pg_catalog.md5(pg_catalog.regexp_replace(leadqual.report_html(),"
-     " '<p>Generated [^.]*[.]', ''))", "same"),
+    # the whole page, but for the time it was generated and the SLA table's
+    # hours overdue (to now(), read a moment apart on the two)
+    ("report_html",
+     "SELECT pg_catalog.md5(pg_catalog.split_part(p, '<h2 id=\"sla\"', 1)"
+     " || pg_catalog.regexp_replace(pg_catalog.split_part(pg_catalog.split_part(p, '<h2 id=\"sla\"', 2),"
+     "                                                    '<h2 id=\"calibration\"', 1),"
+     "                              '<td class=\"n\">[0-9,.]+</td>(\\s*</tr>)', '\\1', 'g')"
+     " || pg_catalog.split_part(p, '<h2 id=\"calibration\"', 2))"
+     " FROM (SELECT pg_catalog.regexp_replace(leadqual.report_html(), '<p>Generated [^.]*[.]', '') AS p) s", "same"),
 ]
 
 # The lifecycle actions, the same on both (LQ_COMPARE_ACTIONS=1: run before

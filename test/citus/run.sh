@@ -60,7 +60,7 @@ psql "$LQ_COORD" -At <<'SQL' | grep -qx t || { echo "FAIL  distribute(): tables 
 SELECT pg_catalog.count(DISTINCT p.colocationid) FILTER (WHERE p.partmethod = 'h') = 1
    AND pg_catalog.array_agg(p.logicalrelid::text ORDER BY p.logicalrelid::text) FILTER (WHERE p.partmethod = 'h')
        = '{leadqual.event,leadqual.lead,leadqual.lead_score_state,leadqual.opportunity,leadqual.stage_history}'
-   AND pg_catalog.count(*) FILTER (WHERE p.partmethod = 'n') = 6
+   AND pg_catalog.count(*) FILTER (WHERE p.partmethod = 'n') = 7
   FROM pg_catalog.pg_dist_partition p
  WHERE p.logicalrelid::text LIKE 'leadqual.%';
 SQL
@@ -206,6 +206,81 @@ edit="UPDATE leadqual.fit_rule SET points = points + 7 WHERE model = 'default' A
 psql "$LQ_PLAIN" -c "$edit"
 LQ_COMPARE_ONLY="score() of every lead, pushed down" LQ_COMPARE_BEFORE="$edit" \
     /usr/bin/python3 test/citus/compare.py "$LQ_PLAIN" "$LQ_COORD" || status=1
+
+echo "== citus: lead.external_id unique (lead_key, a reference table, and lead's foreign key to it)"
+# distribute() claimed every lead's external_id for it, and nothing else
+psql "$LQ_COORD" -At <<'SQL' | grep -qx t && echo "ok    every lead's external_id claimed by that lead in lead_key, no other claim" \
+    || { echo "FAIL  lead_key does not match the leads' external_ids"; status=1; }
+SELECT (SELECT pg_catalog.count(*) FROM leadqual.lead l JOIN leadqual.lead_key k
+          ON k.external_id OPERATOR(pg_catalog.=) l.external_id AND k.lead_id OPERATOR(pg_catalog.=) l.lead_id)
+       = (SELECT pg_catalog.count(l.external_id) FROM leadqual.lead l)
+   AND (SELECT pg_catalog.count(*) FROM leadqual.lead_key) = (SELECT pg_catalog.count(l.external_id) FROM leadqual.lead l)
+   AND (SELECT pg_catalog.count(l.external_id) FROM leadqual.lead l) = 1500;
+SQL
+ins="INSERT INTO leadqual.lead_intake (external_id, created_at) VALUES"
+expect_error "$LQ_COORD" 23505 "$ins ('demo-000001', now())"
+expect_error "$LQ_COORD" 23505 "$ins ('xid-0', now()), ('xid-0', now())"
+expect_error "$LQ_COORD" 23505 "$ins ('xid-0', now()); $ins ('xid-0', now())"
+expect_error "$LQ_COORD" 23503 "INSERT INTO leadqual.lead (external_id, created_at) VALUES ('xid-0', now())"
+expect_error "$LQ_COORD" 23503 "UPDATE leadqual.lead SET external_id = 'demo-000002' WHERE external_id = 'demo-000001'"
+expect_error "$LQ_COORD" 23505 "SELECT leadqual.claim_external_ids('{demo-000001}', '{2}')"
+expect_error "$LQ_COORD" 23503 "DELETE FROM leadqual.lead_key WHERE external_id = 'demo-000001'"
+# a stale claim (its lead deleted, or renamed) is replaced; a rename claims first
+psql "$LQ_COORD" -At <<SQL | grep -qx t && echo "ok    stale claims replaced, a lead renamed through claim_external_ids, leads without external_id need none" \
+    || { echo "FAIL  stale claims or renames"; status=1; }
+BEGIN;
+$ins ('xid-1', now()), (NULL, now());
+DELETE FROM leadqual.lead WHERE external_id = 'xid-1';
+$ins ('xid-1', now());
+SELECT leadqual.claim_external_ids('{xid-2}', ARRAY[(SELECT l.lead_id FROM leadqual.lead l WHERE l.external_id = 'xid-1')]) \g /dev/null
+UPDATE leadqual.lead SET external_id = 'xid-2' WHERE external_id = 'xid-1';
+$ins ('xid-1', now());
+SELECT (SELECT pg_catalog.count(*) FROM leadqual.lead l WHERE l.external_id IN ('xid-1', 'xid-2')) = 2
+   AND (SELECT pg_catalog.count(*) FROM leadqual.lead_key k WHERE k.external_id IN ('xid-1', 'xid-2')) = 2
+   AND (SELECT pg_catalog.count(*) FROM leadqual.lead l JOIN leadqual.lead_key k
+          ON k.external_id OPERATOR(pg_catalog.=) l.external_id AND k.lead_id OPERATOR(pg_catalog.=) l.lead_id
+         WHERE l.external_id IN ('xid-1', 'xid-2')) = 2;
+ROLLBACK;
+SQL
+# under row-level security on lead (a rep sees and loads own leads only):
+# lead_intake loads a row at a time (Citus's INSERT … SELECT is a COPY,
+# which PostgreSQL refuses under row-level security), and an id held by a
+# lead the rep cannot see is still refused
+psql "$LQ_COORD" -q <<'SQL'
+CREATE ROLE lq_citus_rep LOGIN;
+GRANT leadqual_writer TO lq_citus_rep;
+ALTER TABLE leadqual.lead ENABLE ROW LEVEL SECURITY;
+CREATE POLICY lq_citus_own ON leadqual.lead USING (owner = current_user) WITH CHECK (owner = current_user);
+SQL
+rep="options='-c role=lq_citus_rep' $LQ_COORD"
+expect_error "$rep" 23505 "$ins ('demo-000001', now())"
+expect_error "$rep" 42501 "INSERT INTO leadqual.lead_intake (external_id, created_at, owner) VALUES ('xid-rls-2', now(), 'someone')"
+psql "$rep" -At -c "INSERT INTO leadqual.lead_intake (external_id, created_at, owner) VALUES ('xid-rls', now(), 'lq_citus_rep'), (NULL, now(), 'lq_citus_rep')" \
+    -c "SELECT pg_catalog.count(*) = 2 FROM leadqual.lead" | grep -qx t \
+    && echo "ok    under row-level security a rep loads own leads through lead_intake, sees those only" \
+    || { echo "FAIL  lead_intake under row-level security"; status=1; }
+psql "$LQ_COORD" -q <<'SQL'
+DELETE FROM leadqual.lead WHERE owner = 'lq_citus_rep';
+DELETE FROM leadqual.lead_key WHERE external_id = 'xid-rls';
+DROP POLICY lq_citus_own ON leadqual.lead;
+ALTER TABLE leadqual.lead DISABLE ROW LEVEL SECURITY;
+DROP OWNED BY lq_citus_rep;
+DROP ROLE lq_citus_rep;
+SQL
+# two sessions inserting the same external_id at once: the second waits for
+# the first and is refused when it commits
+psql "$LQ_COORD" -q -c "BEGIN" -c "$ins ('xid-race', now())" -c "SELECT pg_catalog.pg_sleep(2)" -c "COMMIT" >/dev/null &
+race=$!
+sleep 0.5
+expect_error "$LQ_COORD" 23505 "$ins ('xid-race', now())"
+wait $race
+psql "$LQ_COORD" -At <<'SQL' | grep -qx t && echo "ok    the first session's lead kept its external_id" \
+    || { echo "FAIL  the race left other than one lead with its claim"; status=1; }
+SELECT (SELECT pg_catalog.count(*) FROM leadqual.lead l WHERE l.external_id = 'xid-race') = 1
+   AND (SELECT pg_catalog.count(*) FROM leadqual.lead_key k WHERE k.external_id = 'xid-race') = 1;
+SQL
+psql "$LQ_COORD" -q -c "DELETE FROM leadqual.lead WHERE external_id = 'xid-race'" \
+    -c "DELETE FROM leadqual.lead_key WHERE external_id = 'xid-race'"
 
 if [ -n "${LQ_CITUS_KEEP:-}" ]; then
     # for development: leave the cluster running, its connection strings in a file

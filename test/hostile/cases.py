@@ -248,6 +248,9 @@ RULE_TABLES = {
 }
 DATA_TABLES = {
     "lead": (dict(created_at="now() - interval '1 day'"), "lead_id = {fx-inquiry}", "lead_id", LEAD_FOLLOWUPS),
+    # lead for loading (its INSTEAD OF trigger keeps the rows, lead takes
+    # them at the end of the statement): every hostile column as for lead
+    "lead_intake": (dict(created_at="now() - interval '1 day'"), "lead_id = {fx-mql}", "lead_id", LEAD_FOLLOWUPS),
     "event": (dict(lead_id="{fx-inquiry}", event_type="'page_view'", occurred_at="now() - interval '1 hour'"),
               "lead_id = {fx-inquiry}", "lead_id", LEAD_FOLLOWUPS),
     # the reports read these two: a history row or opportunity that is
