@@ -13,6 +13,7 @@
 #include "common/base64.h"
 #include "common/int128.h"
 #include "fmgr.h"
+#include "libpq/pqformat.h"
 #include "nodes/execnodes.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
@@ -302,6 +303,23 @@ lq_agg_context(FunctionCallInfo fcinfo, const char *fname)
 	if (!AggCheckCallContext(fcinfo, &aggcontext))
 		elog(ERROR, "%s called in non-aggregate context", fname);
 	return aggcontext;
+}
+
+/*
+ * lq_state_from_recv
+ *		The rest of a binary-input message as a varlena of its bytes (the
+ *		byte stream of a leadqual state type, which its recv function then
+ *		validates), the message consumed, as bytearecv does.
+ */
+struct varlena *
+lq_state_from_recv(StringInfo buf)
+{
+	int			len = buf->len - buf->cursor;
+	struct varlena *v = palloc(VARHDRSZ + len);
+
+	SET_VARSIZE(v, VARHDRSZ + len);
+	pq_copymsgbytes(buf, VARDATA(v), len);
+	return v;
 }
 
 /*

@@ -14,6 +14,7 @@
 
 #include "common/int.h"
 #include "fmgr.h"
+#include "lib/stringinfo.h"
 #include "utils/timestamp.h"
 
 /* GUC leadqual.auto_scoring */
@@ -35,6 +36,7 @@ extern void lq_check_finite(double v, const char *what);
 extern MemoryContext lq_agg_context(FunctionCallInfo fcinfo, const char *fname);
 extern void lq_check_points(double v, const char *what);
 extern void lq_check_sum(double v, const char *what);
+extern struct varlena *lq_state_from_recv(StringInfo buf);
 extern struct varlena *lq_state_from_base64(const char *str, const char *typname, const char *origin);
 extern char *lq_state_to_base64(const struct varlena *v, const char *typname);
 

@@ -882,16 +882,10 @@ lq_path_counts_out(PG_FUNCTION_ARGS)
 Datum
 lq_path_counts_recv(PG_FUNCTION_ARGS)
 {
-	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
-	int			len = buf->len - buf->cursor;
-	bytea	   *result = palloc(VARHDRSZ + len);
-	PathCounts *pc;
+	bytea	   *result = (bytea *) lq_state_from_recv((StringInfo) PG_GETARG_POINTER(0));
+	PathCounts *pc = pc_parse(VARDATA(result), VARSIZE(result) - VARHDRSZ, CurrentMemoryContext);
 
-	memcpy(VARDATA(result), buf->data + buf->cursor, len);
-	buf->cursor = buf->len;
-	pc = pc_parse(VARDATA(result), len, CurrentMemoryContext);
 	DeleteExpandedObject(EOHPGetRWDatum(&pc->hdr));
-	SET_VARSIZE(result, VARHDRSZ + len);
 	PG_RETURN_BYTEA_P(result);
 }
 

@@ -528,16 +528,10 @@ lq_logit_rows_out(PG_FUNCTION_ARGS)
 Datum
 lq_logit_rows_recv(PG_FUNCTION_ARGS)
 {
-	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
-	int			len = buf->len - buf->cursor;
-	bytea	   *result = palloc(VARHDRSZ + len);
-	LogitRows  *lr;
+	bytea	   *result = (bytea *) lq_state_from_recv((StringInfo) PG_GETARG_POINTER(0));
+	LogitRows *lr = lr_parse(VARDATA(result), VARSIZE(result) - VARHDRSZ, CurrentMemoryContext);
 
-	memcpy(VARDATA(result), buf->data + buf->cursor, len);
-	buf->cursor = buf->len;
-	lr = lr_parse(VARDATA(result), len, CurrentMemoryContext);
 	DeleteExpandedObject(EOHPGetRWDatum(&lr->hdr));
-	SET_VARSIZE(result, VARHDRSZ + len);
 	PG_RETURN_BYTEA_P(result);
 }
 

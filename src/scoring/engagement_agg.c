@@ -303,13 +303,8 @@ lq_engagement_state_out(PG_FUNCTION_ARGS)
 Datum
 lq_engagement_state_recv(PG_FUNCTION_ARGS)
 {
-	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
-	int			len = buf->len - buf->cursor;
-	bytea	   *b = palloc(VARHDRSZ + len);
+	bytea	   *b = (bytea *) lq_state_from_recv((StringInfo) PG_GETARG_POINTER(0));
 
-	memcpy(VARDATA(b), buf->data + buf->cursor, len);
-	SET_VARSIZE(b, VARHDRSZ + len);
-	buf->cursor = buf->len;
 	PG_RETURN_POINTER(lq_eng_flat_from_state(lq_eng_state_from_bytea(b, CurrentMemoryContext, false)));
 }
 
