@@ -81,7 +81,7 @@ lines_before=$(wc -l < "$log")
 rc=0
 # tests that bound their statements' time (robust_rules) give Valgrind's
 # slower server more; their checks of results are the same
-export LQ_TEST_TIMEOUT=600s
+export LQ_TEST_TIMEOUT=600s LQ_TEST_CANCEL_WITHIN="60 s"
 # Valgrind runs one backend per core at best: the pg_regress tests run as two
 # streams at once (and the isolation specs next to them, below), each in its own database and output directory (every test
 # creates and drops the extension in its database; the roles it creates if
