@@ -21,6 +21,13 @@ SELECT leadqual.lead_table('leadqual.event', '{1,2,3}'), leadqual.lead_table('le
 SELECT leadqual.rescore_lead_table('leadqual.event');
 SELECT * FROM leadqual.rescore_changes('default', now(), 'leadqual.lead_score_state');
 SELECT leadqual.rescore_group(NULL, now(), NULL);
+-- generate_demo()'s part per shard group: on lead or one of its shards
+-- only, and with lead_ids exactly when on a shard (on one node, without);
+-- nothing written by a refused call
+SELECT leadqual.demo_group(NULL, NULL, NULL, 10, 1, '2025-01-01', 30, '{no_budget}', '{t}');
+SELECT leadqual.demo_group('leadqual.event', NULL, NULL, 10, 1, '2025-01-01', 30, '{no_budget}', '{t}');
+SELECT leadqual.demo_group('leadqual.lead', '{1}', '{1}', 10, 1, '2025-01-01', 30, '{no_budget}', '{t}');
+SELECT count(*) AS leads FROM leadqual.lead;
 -- only the extension's owner may distribute it
 SELECT pg_catalog.has_function_privilege('leadqual_admin', 'leadqual.distribute(integer)', 'EXECUTE') AS admin_may,
        pg_catalog.has_function_privilege('leadqual_writer', 'leadqual.distribute(integer)', 'EXECUTE') AS writer_may;

@@ -270,7 +270,7 @@ SELECT p.proname FROM pg_proc p
                           predictive_model_row,predictive_observations,predictive_vectors,predictive_split,predictive_feature_kind,
                           predictive_holdout_key,predictive_eta,predictive_feature_list,predictive_bases,
                           close_opportunity,reject,transition,rescore,generate_demo,account_key,free_mail_domains,
-                          score_by_lead_group,lead_table,is_distributed,shard_group_leads,next_history_id,next_opportunity_id,
+                          score_by_lead_group,lead_table,is_distributed,shard_group_leads,next_history_id,next_opportunity_id,next_event_id,
                           claim_external_ids,external_ids_claimed}'::text[])
  ORDER BY 1;
 

@@ -51,6 +51,8 @@ INSERT INTO public.sp_leads SELECT :'v', l.* FROM leadqual.lead l
  WHERE l.lead_id OPERATOR(pg_catalog.=) ANY (ARRAY[:l1, :l2]);
 INSERT INTO public.sp_stale SELECT :'v', l.lead_id FROM leadqual.lead l
  WHERE (l.score OPERATOR(pg_catalog.=) (leadqual.score(l.lead_id, l.scored_at)).score) IS NOT TRUE;
--- the ids of new moves and deals (the actions above call them too)
+-- the ids of new moves, deals and (generate_demo on a Citus shard)
+-- events (the actions above call the first two too)
 SELECT leadqual.next_history_id() OPERATOR(pg_catalog.>) 0 AS history_id_ok,
-       leadqual.next_opportunity_id() OPERATOR(pg_catalog.>) 0 AS opportunity_id_ok;
+       leadqual.next_opportunity_id() OPERATOR(pg_catalog.>) 0 AS opportunity_id_ok,
+       leadqual.next_event_id() OPERATOR(pg_catalog.>) 0 AS event_id_ok;

@@ -1,13 +1,15 @@
 /*-------------------------------------------------------------------------
  *
  * node_sequence.c
- *	  Ids of stage_history and opportunity rows that never collide between
- *	  the nodes that write them.
+ *	  Ids of stage_history, opportunity and event rows that never collide
+ *	  between the nodes that write them.
  *
  *	  On one node a move's history_id is the next value of stage_history's
- *	  identity sequence (and a deal's opportunity_id of opportunity's).  On Citus the coordinator writes moves (the sales
- *	  actions, through Citus) and so do the workers (the automatic moves of
- *	  live scoring, on the shards); each node has its own copy of the
+ *	  identity sequence (and a deal's opportunity_id of opportunity's, an
+ *	  event's event_id of event's).  On Citus the coordinator writes moves
+ *	  (the sales actions, through Citus) and so do the workers (the
+ *	  automatic moves of live scoring, and generate_demo's history and
+ *	  events, on the shards); each node has its own copy of the
  *	  sequence, all starting at 1.  So a node of Citus group g hands out
  *	  g * 2^48 + its sequence's next value: the coordinator (group 0) the
  *	  plain values, every worker a range of 2^48 of its own.  No setval,
@@ -65,6 +67,32 @@ lq_local_group(void)
 }
 
 /*
+ * lq_node_sequence
+ *		The identity sequence of column colname of leadqual's table relname,
+ *		looked up once per call site (kept in fn_extra for the query: a demo
+ *		on Citus asks for millions of event ids in one statement).
+ */
+static Oid
+lq_node_sequence(FunctionCallInfo fcinfo, const char *relname, const char *colname)
+{
+	Oid		   *cached = (Oid *) fcinfo->flinfo->fn_extra;
+	Oid			nsp;
+	Oid			rel;
+	AttrNumber	attnum;
+
+	if (cached != NULL)
+		return *cached;
+	nsp = get_namespace_oid("leadqual", false);
+	rel = get_relname_relid(relname, nsp);
+	if (!OidIsValid(rel) || (attnum = get_attnum(rel, colname)) == InvalidAttrNumber)
+		elog(ERROR, "column %s of table leadqual.%s is missing", colname, relname);
+	cached = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(Oid));
+	*cached = getIdentitySequence(rel, attnum, false);
+	fcinfo->flinfo->fn_extra = cached;
+	return *cached;
+}
+
+/*
  * lq_node_nextval
  *		The next id of column colname of leadqual's table relname written on
  *		this node: its identity sequence's next value, taken without a
@@ -73,18 +101,10 @@ lq_local_group(void)
  *		Citus plus 2^48 times this node's group.
  */
 static int64
-lq_node_nextval(const char *relname, const char *colname)
+lq_node_nextval(FunctionCallInfo fcinfo, const char *relname, const char *colname)
 {
-	Oid			nsp = get_namespace_oid("leadqual", false);
-	Oid			rel = get_relname_relid(relname, nsp);
-	AttrNumber	attnum;
-	Oid			seq;
-	int64		v;
+	int64		v = nextval_internal(lq_node_sequence(fcinfo, relname, colname), false);
 
-	if (!OidIsValid(rel) || (attnum = get_attnum(rel, colname)) == InvalidAttrNumber)
-		elog(ERROR, "column %s of table leadqual.%s is missing", colname, relname);
-	seq = getIdentitySequence(rel, attnum, false);
-	v = nextval_internal(seq, false);
 	if (lq_citus_present())
 	{
 		int32		group = lq_local_group();
@@ -103,17 +123,25 @@ lq_node_nextval(const char *relname, const char *colname)
 
 PG_FUNCTION_INFO_V1(lq_next_history_id);
 PG_FUNCTION_INFO_V1(lq_next_opportunity_id);
+PG_FUNCTION_INFO_V1(lq_next_event_id);
 
 /* next_history_id() → bigint: the history_id of a move written here */
 Datum
 lq_next_history_id(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_INT64(lq_node_nextval("stage_history", "history_id"));
+	PG_RETURN_INT64(lq_node_nextval(fcinfo, "stage_history", "history_id"));
 }
 
 /* next_opportunity_id() → bigint: the opportunity_id of a deal opened here */
 Datum
 lq_next_opportunity_id(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_INT64(lq_node_nextval("opportunity", "opportunity_id"));
+	PG_RETURN_INT64(lq_node_nextval(fcinfo, "opportunity", "opportunity_id"));
+}
+
+/* next_event_id() → bigint: the event_id of an event written here (the demo on a shard) */
+Datum
+lq_next_event_id(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT64(lq_node_nextval(fcinfo, "event", "event_id"));
 }

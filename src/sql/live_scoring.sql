@@ -173,6 +173,12 @@ CREATE FUNCTION @extschema@.next_opportunity_id()
     LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.next_opportunity_id() IS
     'internal: the opportunity_id of a deal opened on this node (on Citus: a range per node)';
+CREATE FUNCTION @extschema@.next_event_id()
+    RETURNS bigint
+    AS 'MODULE_PATHNAME', 'lq_next_event_id'
+    LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.next_event_id() IS
+    'internal: the event_id of an event written on this node, as generate_demo does on a Citus shard (on Citus: a range per node)';
 
 /*
  * Live scoring's statements are C (lifecycle/live_scoring.c), each written

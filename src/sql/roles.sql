@@ -77,7 +77,7 @@ REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON @extschema@.lead_score_state FROM PUB
  *     actions, keep it: lead_table, is_distributed, external_ids_claimed
  *     (claim_external_ids, public, calls it), shard_group_leads and
  *     score_by_lead_group read what their public callers read, with the
- *     caller's privileges; next_history_id and next_opportunity_id hand
+ *     caller's privileges; next_history_id, next_opportunity_id and next_event_id hand
  *     out the ids of new rows as the identity defaults do for anyone who
  *     may insert one;
  *   - the live-scoring helpers that the writer's triggers (event_changed,
@@ -170,6 +170,7 @@ REVOKE EXECUTE ON FUNCTION
     @extschema@.demo_leads(integer, integer, timestamptz, integer),
     @extschema@.demo_events(integer, integer, timestamptz, integer),
     @extschema@.demo_lifecycle(integer, integer, timestamptz, integer, float8, timestamptz, text[], boolean[]),
+    @extschema@.demo_group(pg_catalog.regclass, bigint[], integer[], integer, integer, timestamptz, integer, text[], boolean[]),
     @extschema@.generate_demo(integer, integer, timestamptz, integer),
     -- hand-off notifications
     @extschema@.notify_move(bigint, bigint, text, @extschema@.stage, @extschema@.stage, timestamptz, text, text, float8, text),
@@ -210,5 +211,6 @@ GRANT EXECUTE ON FUNCTION
     @extschema@.demo_check_args(integer, integer, timestamptz, integer),
     @extschema@.demo_leads(integer, integer, timestamptz, integer),
     @extschema@.demo_events(integer, integer, timestamptz, integer),
-    @extschema@.demo_lifecycle(integer, integer, timestamptz, integer, float8, timestamptz, text[], boolean[])
+    @extschema@.demo_lifecycle(integer, integer, timestamptz, integer, float8, timestamptz, text[], boolean[]),
+    @extschema@.demo_group(pg_catalog.regclass, bigint[], integer[], integer, integer, timestamptz, integer, text[], boolean[])
     TO leadqual_writer;

@@ -15,6 +15,11 @@ LQ_COMPARE_ONLY="NAME|NAME..." runs those checks only; LQ_COMPARE_ACTIONS=1
 runs the lifecycle actions on both first, LQ_COMPARE_RESCORE=1 rescore(); LQ_COMPARE_BEFORE=SQL asks the
 cluster every check once, then runs SQL there (a rule edit), then compares:
 the backends that answered first, on every node, must see the edit.
+LQ_COMPARE_DEMO="LEADS SEED START" runs generate_demo(LEADS, SEED, START) on
+the cluster, in a transaction that first deletes the demo leads copied in
+and is rolled back at the end, and compares its data, by external_id (the
+ids are the cluster's own), with the plain node's demo of the same
+arguments.
 """
 import decimal
 import math
@@ -151,6 +156,79 @@ RESCORE = [
 ]
 
 
+# generate_demo() on the cluster (LQ_COMPARE_DEMO): its rows, by external_id
+DEMO = [
+    ("demo leads", "SELECT l.external_id, l.created_at, l.email, l.company, l.job_title, l.industry, l.country,"
+     " l.company_size, l.attributes, l.source_channel, l.source_campaign, l.owner, l.account, l.model, l.stage,"
+     " l.stage_entered_at, l.fit_score, l.engagement_score, l.score, l.grade, l.scored_at, l.sla_due_at,"
+     " l.recycle_count FROM leadqual.lead l ORDER BY l.external_id", "same"),
+    ("demo events", "SELECT l.external_id, e.event_type, e.occurred_at, e.channel, e.campaign, e.properties"
+     " FROM leadqual.event e JOIN leadqual.lead l USING (lead_id) ORDER BY l.external_id, e.event_id", "same"),
+    ("demo moves", "SELECT l.external_id, h.from_stage, h.to_stage, h.changed_at, h.actor, h.reason, h.note, h.score"
+     " FROM leadqual.stage_history h JOIN leadqual.lead l USING (lead_id) ORDER BY l.external_id, h.history_id",
+     "same"),
+    ("demo opportunities", "SELECT l.external_id, o.created_at, o.closed_at, o.status, o.amount"
+     " FROM leadqual.opportunity o JOIN leadqual.lead l USING (lead_id) ORDER BY l.external_id, o.opportunity_id",
+     "same"),
+    ("demo leads with a live-scoring state", "SELECT l.external_id FROM leadqual.lead_score_state s"
+     " JOIN leadqual.lead l USING (lead_id) ORDER BY 1", "same"),
+    ("demo funnel", "SELECT f.* FROM leadqual.funnel f ORDER BY f.stage", "same"),
+    ("demo mql_acceptance", "SELECT a.* FROM leadqual.mql_acceptance a ORDER BY 1", "same"),
+    ("demo rejection_reasons", "SELECT r.* FROM leadqual.rejection_reasons r ORDER BY 1, 2, 3", "same"),
+]
+
+# ... and what only the cluster has: the claims, and ids of the workers' ranges
+DEMO_CLUSTER = [
+    ("every demo lead holds its external_id in lead_key",
+     "SELECT pg_catalog.count(*) FROM leadqual.lead l LEFT JOIN leadqual.lead_key k"
+     " ON k.external_id = l.external_id AND k.lead_id = l.lead_id WHERE k.lead_id IS NULL", [(0,)]),
+    ("the demo's events, moves and deals have ids of the range of the worker that wrote them",
+     "SELECT (SELECT pg_catalog.count(*) FROM leadqual.event WHERE event_id < 2::bigint ^ 48)"
+     "     + (SELECT pg_catalog.count(*) FROM leadqual.stage_history WHERE history_id < 2::bigint ^ 48)"
+     "     + (SELECT pg_catalog.count(*) FROM leadqual.opportunity WHERE opportunity_id < 2::bigint ^ 48)", [(0,)]),
+]
+
+
+def demo_on_cluster(plain, cluster, args):
+    """generate_demo(args) on the cluster, rolled back after; its rows compared."""
+    failures = same = 0
+    with cluster.cursor() as cur:
+        # the copied demo out first (a parallel multi-shard DELETE would keep
+        # generate_demo's claims from writing lead_key: one connection per node)
+        cur.execute("SET LOCAL citus.multi_shard_modify_mode = 'sequential'")
+        cur.execute("DELETE FROM leadqual.lead WHERE external_id LIKE 'demo-%'")
+        cur.execute("SELECT leadqual.generate_demo(%s, %s, %s)", args)
+        created = cur.fetchone()[0]
+        if created != int(args[0]):
+            print(f"FAIL  generate_demo on the cluster created {created} leads, not {args[0]}")
+            failures += 1
+        for name, sql, expect in DEMO:
+            a, err_a = answer(plain, sql)
+            if err_a or not a:
+                print(f"FAIL  {name}: one node: {err_a or 'no rows: the check proves nothing'}")
+                failures += 1
+                continue
+            cur.execute(sql)
+            diff = first_difference(a, cur.fetchall())
+            if diff:
+                print(f"FAIL  {name}: {diff}")
+                failures += 1
+            else:
+                print(f"same  {name} ({len(a)} rows)")
+                same += 1
+        for name, sql, want in DEMO_CLUSTER:
+            cur.execute(sql)
+            got = cur.fetchall()
+            if got == want:
+                print(f"ok    {name}")
+            else:
+                print(f"FAIL  {name}: {got!r}")
+                failures += 1
+    cluster.rollback()
+    print(f"citus compare: generate_demo on the cluster: {same} checks the same as on one node, {failures} failures")
+    sys.exit(1 if failures else 0)
+
+
 def close(a, b):
     if isinstance(a, float) and isinstance(b, float):
         if math.isnan(a) or math.isnan(b):
@@ -191,6 +269,8 @@ def first_difference(a, b):
 def main():
     plain = psycopg2.connect(sys.argv[1])
     cluster = psycopg2.connect(sys.argv[2])
+    if os.environ.get("LQ_COMPARE_DEMO"):
+        demo_on_cluster(plain, cluster, os.environ["LQ_COMPARE_DEMO"].split(" ", 2))
     failures = 0
     counts = {"same": 0, "known gap": 0}
     only = os.environ.get("LQ_COMPARE_ONLY")

@@ -71,6 +71,9 @@ lq_citus_copy_demo 1500 42 "$dir"
 echo "== citus: one node vs the cluster"
 /usr/bin/python3 test/citus/compare.py "$LQ_PLAIN" "$LQ_COORD" || status=1
 
+echo "== citus: generate_demo() on the cluster (rolled back) vs the same demo on one node"
+LQ_COMPARE_DEMO="1500 42 2025-06-01 00:00+00" /usr/bin/python3 test/citus/compare.py "$LQ_PLAIN" "$LQ_COORD" || status=1
+
 echo "== citus: the lifecycle actions on both, then the tables they write"
 LQ_COMPARE_ACTIONS=1 LQ_COMPARE_ONLY="lead rows|stage moves|opportunities|funnel|mql_acceptance" \
     /usr/bin/python3 test/citus/compare.py "$LQ_PLAIN" "$LQ_COORD" || status=1

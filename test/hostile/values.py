@@ -127,6 +127,11 @@ SANE_BY_FUNC_ARG = {
     ("attribute_journeys_trans", "pc"): "(SELECT s FROM hostile.pc WHERE k = 'full_path')",
     # predictive models: the fixture's trained hx, trained on its MQLs (a
     # horizon ahead), a fifth held out
+    # generate_demo's part: on one node, all leads (no lead_ids); the
+    # demo's reasons
+    ("demo_group", "lead_ids"): "NULL", ("demo_group", "idxs"): "NULL",
+    ("demo_group", "reason_codes"): "'{no_budget,competitor}'",
+    ("demo_group", "reason_recyclable"): "'{t,f}'",
     ("train_predictive", "as_of"): "now() + interval '61 days'", ("train_predictive", "holdout"): "0.2",
     ("predictive_observations", "features"): "'{seniority,fit_score,events.page_view}'",
     ("predictive_vectors", "feature_names"): "(SELECT feature_names FROM leadqual.predictive_model WHERE name = 'hx')",
@@ -145,6 +150,8 @@ SANE_BY_ARG = {
     "occurred_at": "now() - interval '1 day'", "lead": "{lead_row}",
     "stored": "{state}", "state": "{state}", "event_types": "'{page_view}'",
     "lead_ids": "ARRAY[{fx-inquiry}]", "last_hand_raise": "ARRAY[NULL]::timestamptz[]",
+    # the functions of rescore() and generate_demo() that work on lead or a shard of it
+    "lead_rel": "'leadqual.lead'",
     # attribution: a journey of four touches around its milestones
     "method": "'linear'", "path": "'{a,b,a,c}'", "channels": "'{a,b,a,c}'",
     "touched_at": "ARRAY[now() - interval '50 days', now() - interval '30 days', now() - interval '8 days', now() - interval '2 days']",
