@@ -265,15 +265,25 @@ COMMENT ON FUNCTION @extschema@.predictive_feature_list(text[]) IS
  * lead columns are the lead's current values (a CRM keeps no history of
  * them).  only_lead: that lead only; mql_until: only leads that reached
  * mql at or before it (training).  Only the parts the features need are
- * computed (each part's one-time filter skips it otherwise).
+ * computed (each part's one-time filter skips it otherwise).  PL/pgSQL,
+ * not a SQL function: on Citus a SQL function's query over distributed
+ * tables with its arguments as parameters is refused ("parameterized
+ * queries for SQL functions referencing distributed tables"), a PL/pgSQL
+ * one is planned with their values; custom plans always, so that the
+ * one-lead filter of predict() reaches the indexes.
  */
 CREATE FUNCTION @extschema@.predictive_observations(features text[], as_of timestamptz,
                                                    only_lead bigint DEFAULT NULL,
                                                    mql_until timestamptz DEFAULT NULL)
     RETURNS TABLE (lead_id bigint, mql_at timestamptz, snapshot_at timestamptz,
                    feature text, num float8, cat text)
-    LANGUAGE sql STABLE PARALLEL SAFE ROWS 100000
-BEGIN ATOMIC
+    LANGUAGE plpgsql STABLE PARALLEL SAFE ROWS 100000
+    SET search_path = pg_catalog, pg_temp
+    SET plan_cache_mode = force_custom_plan
+AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
     WITH h AS (
         SELECT sh.lead_id, pg_catalog.min(sh.changed_at) AS mql_at
           FROM @extschema@.stage_history sh
@@ -355,16 +365,15 @@ BEGIN ATOMIC
                   AND f.name OPERATOR(pg_catalog.=) ('events.' OPERATOR(pg_catalog.||) ev.event_type)
       LEFT JOIN eng ON eng.lead_id OPERATOR(pg_catalog.=) s.lead_id
                    AND f.name OPERATOR(pg_catalog.=) 'engagement_score';
-END;
+END
+$$;
 COMMENT ON FUNCTION @extschema@.predictive_observations(text[], timestamptz, bigint, timestamptz) IS
     'internal: every lead''s base predictive features at its snapshot (first mql entry, or as_of), one row per lead and feature: the one definition train_predictive, predict and explain_prediction use';
 
 /*
  * predictive_bases: the distinct base features of expanded feature names.
- * IMMUTABLE, so that with a constant list it is folded at plan time and
- * predictive_observations is inlined into predictive_vectors' caller (with
- * a subquery argument it would not be, and the one-lead filter would not
- * reach the indexes).
+ * IMMUTABLE, so that with a constant list it is folded at plan time
+ * (predictive_observations then gets a plain array).
  */
 CREATE FUNCTION @extschema@.predictive_bases(feature_names text[])
     RETURNS text[]

@@ -12,7 +12,8 @@ query's ORDER BY, which every check has.
     python3 test/citus/compare.py PLAIN_DSN CLUSTER_DSN
 
 LQ_COMPARE_ONLY="NAME|NAME..." runs those checks only; LQ_COMPARE_ACTIONS=1
-runs the lifecycle actions on both first, LQ_COMPARE_RESCORE=1 rescore(); LQ_COMPARE_BEFORE=SQL asks the
+runs the lifecycle actions on both first, LQ_COMPARE_RESCORE=1 rescore(),
+LQ_COMPARE_PREDICTIVE=1 trains the default predictive model; LQ_COMPARE_BEFORE=SQL asks the
 cluster every check once, then runs SQL there (a rule edit), then compares:
 the backends that answered first, on every node, must see the edit.
 LQ_COMPARE_DEMO="LEADS SEED START" runs generate_demo(LEADS, SEED, START) on
@@ -156,6 +157,21 @@ RESCORE = [
 ]
 
 
+# predictive scoring on both (LQ_COMPARE_PREDICTIVE=1: run before the
+# checks): train the default model as of AS_OF, then what it predicts (at
+# AS_OF: lead_status' win_probability and score_calibration predict as of
+# now(), read a moment apart on the two, so they are not compared here)
+PREDICTIVE = [
+    ("train_predictive('default')",
+     f"SELECT t.metric, t.value FROM leadqual.train_predictive('default', {AS_OF}) t ORDER BY 1", "same"),
+    ("the trained model", "SELECT p.name, p.outcome, p.horizon, p.features, p.l2, (p.fit).*, p.feature_names"
+     " FROM leadqual.predictive_model p ORDER BY p.name", "same"),
+    ("predict() of one lead", f"SELECT leadqual.predict(17, 'default', {AS_OF})", "same"),
+    ("explain_prediction() of one lead",
+     f"SELECT e.* FROM leadqual.explain_prediction(17, 'default', {AS_OF}) e ORDER BY e.feature", "same"),
+    ("predictions()", f"SELECT p.* FROM leadqual.predictions('default', {AS_OF}) p ORDER BY p.lead_id", "same"),
+]
+
 # generate_demo() on the cluster (LQ_COMPARE_DEMO): its rows, by external_id
 DEMO = [
     ("demo leads", "SELECT l.external_id, l.created_at, l.email, l.company, l.job_title, l.industry, l.country,"
@@ -279,6 +295,8 @@ def main():
         checks = [(f"action {n}", q, e) for n, q, e in ACTIONS] + checks
     if os.environ.get("LQ_COMPARE_RESCORE"):
         checks = RESCORE + checks
+    if os.environ.get("LQ_COMPARE_PREDICTIVE"):
+        checks = PREDICTIVE + checks
     if not checks:
         sys.exit("compare.py: no check named " + os.environ["LQ_COMPARE_ONLY"])
     before = os.environ.get("LQ_COMPARE_BEFORE")
