@@ -20,6 +20,7 @@ lq_install_packages "${lq_base_packages[@]}" postgresql-$PGVER-cron python3-psyc
     clang-14 libclang-rt-14-dev valgrind libxml2-utils chromium
 lq_build_install
 
+start=$(date +%s)
 status=0
 echo "== pg_regress and isolation suites"
 rm -f regression.diffs output_iso/regression.diffs
@@ -30,11 +31,15 @@ if ! pg_virtualenv -t -v "$PGVER" make -s PG_CONFIG="$PG_CONFIG" installcheck; t
     done
 fi
 
+times="pg_regress and isolation $(( $(date +%s) - start )) s"
 for t in test/cron/*.sh test/dump/*.sh test/html/run.sh test/attribution/run.sh test/predictive/run.sh test/citus/run.sh test/hostile/run.sh test/sqlsmith/run.sh test/sanitize/run.sh; do
     [ -f "$t" ] || continue
     echo "== $t"
+    t0=$(date +%s)
     bash "$t" || status=1
+    times="$times, $t $(( $(date +%s) - t0 )) s"
 done
 
+echo "== time: $(( $(date +%s) - start )) s in all ($times)"
 if [ $status -eq 0 ]; then echo "== all test suites passed"; else echo "== FAILED"; fi
 exit $status

@@ -13,7 +13,8 @@ query's ORDER BY, which every check has.
 
 LQ_COMPARE_ONLY="NAME|NAME..." runs those checks only; LQ_COMPARE_ACTIONS=1
 runs the lifecycle actions on both first, LQ_COMPARE_RESCORE=1 rescore(),
-LQ_COMPARE_PREDICTIVE=1 trains the default predictive model; LQ_COMPARE_BEFORE=SQL asks the
+LQ_COMPARE_PREDICTIVE=1 trains the default predictive model, LQ_COMPARE_NOTIFY=1
+compares the hand-off notifications of some moves; LQ_COMPARE_BEFORE=SQL asks the
 cluster every check once, then runs SQL there (a rule edit), then compares:
 the backends that answered first, on every node, must see the edit.
 LQ_COMPARE_DEMO="LEADS SEED START" runs generate_demo(LEADS, SEED, START) on
@@ -172,6 +173,82 @@ PREDICTIVE = [
     ("predictions()", f"SELECT p.* FROM leadqual.predictions('default', {AS_OF}) p ORDER BY p.lead_id", "same"),
 ]
 
+# hand-off notifications (LQ_COMPARE_NOTIFY=1): a listener on each side
+# (on the cluster, on the coordinator) and these moves, each committed;
+# every payload but its history_id (the cluster's own) must be the same.
+# Moves made on a worker notify on that worker's database: rescore()'s
+# automatic moves and an action Citus pushes down to the shards reach no
+# listener on the coordinator (a known gap, README "Running on Citus").
+NOTIFY = [
+    ("notifications of actions called on the coordinator", [
+        "SELECT leadqual.transition(l.lead_id, 'sal', 'sales', NULL, NULL, '2026-11-10') FROM"
+        " (SELECT lead_id FROM leadqual.lead WHERE stage = 'inquiry' AND stage_entered_at < '2026-11-10'"
+        "   ORDER BY lead_id LIMIT 3) l",
+        "SELECT leadqual.reject(l.lead_id, 'no_budget', true, 'later', '2026-11-11') FROM"
+        " (SELECT lead_id FROM leadqual.lead WHERE stage = 'mql' AND stage_entered_at < '2026-11-11'"
+        "   ORDER BY lead_id LIMIT 2) l",
+    ], "same"),
+    ("notifications of an action pushed down to the shards", [
+        "SELECT leadqual.accept(l.lead_id, 'rep-n', '2026-11-12') FROM leadqual.lead l"
+        " WHERE l.stage = 'mql' AND l.stage_entered_at < '2026-11-12' AND l.lead_id >= 400 AND l.lead_id < 700",
+    ], "fails"),
+]
+
+
+def notifications(conn_factory, statements):
+    """The payloads (parsed, without history_id) a listener gets for statements, each committed."""
+    import json
+    import select
+    listener, writer = conn_factory(), conn_factory()
+    listener.autocommit = True
+    with listener.cursor() as cur:
+        cur.execute("LISTEN lq_compare")
+    with writer.cursor() as cur:
+        cur.execute("SET leadqual.notify_channel = 'lq_compare'")
+        for sql in statements:
+            cur.execute(sql)
+            writer.commit()
+    got = []
+    while select.select([listener], [], [], 1.0)[0]:
+        listener.poll()
+        while listener.notifies:
+            n = listener.notifies.pop(0)
+            d = json.loads(n.payload)
+            d.pop("history_id", None)
+            got.append(tuple(sorted((k, str(v)) for k, v in d.items())))
+    listener.close()
+    writer.close()
+    return sorted(got)
+
+
+def notify_compare(plain_dsn, cluster_dsn):
+    failures = same = gaps = 0
+    for name, statements, expect in NOTIFY:
+        a = notifications(lambda: psycopg2.connect(plain_dsn), statements)
+        b = notifications(lambda: psycopg2.connect(cluster_dsn), statements)
+        if not a:
+            print(f"FAIL  {name}: no notification on one node: the check proves nothing")
+            failures += 1
+            continue
+        diff = first_difference(a, b)
+        if expect == "same":
+            if diff:
+                print(f"FAIL  {name}: {diff}")
+                failures += 1
+            else:
+                print(f"same  {name} ({len(a)} notifications)")
+                same += 1
+        elif diff:
+            print(f"gap   {name}: {diff[:160]}")
+            gaps += 1
+        else:
+            print(f"FAIL  {name}: listed as a known gap but the cluster now notifies the same: list it as same")
+            failures += 1
+    print(f"citus compare: notifications: {same} the same on one node and on the cluster, {gaps} known gaps, "
+          f"{failures} failures")
+    sys.exit(1 if failures else 0)
+
+
 # generate_demo() on the cluster (LQ_COMPARE_DEMO): its rows, by external_id
 DEMO = [
     ("demo leads", "SELECT l.external_id, l.created_at, l.email, l.company, l.job_title, l.industry, l.country,"
@@ -285,6 +362,8 @@ def first_difference(a, b):
 def main():
     plain = psycopg2.connect(sys.argv[1])
     cluster = psycopg2.connect(sys.argv[2])
+    if os.environ.get("LQ_COMPARE_NOTIFY"):
+        notify_compare(sys.argv[1], sys.argv[2])
     if os.environ.get("LQ_COMPARE_DEMO"):
         demo_on_cluster(plain, cluster, os.environ["LQ_COMPARE_DEMO"].split(" ", 2))
     failures = 0

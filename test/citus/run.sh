@@ -86,6 +86,9 @@ echo "== citus: predictive training and prediction on both"
 LQ_COMPARE_PREDICTIVE=1 LQ_COMPARE_ONLY="account_status" \
     /usr/bin/python3 test/citus/compare.py "$LQ_PLAIN" "$LQ_COORD" || status=1
 
+echo "== citus: hand-off notifications of the same moves on both"
+LQ_COMPARE_NOTIFY=1 /usr/bin/python3 test/citus/compare.py "$LQ_PLAIN" "$LQ_COORD" || status=1
+
 echo "== citus: what reads leadqual.lead on the coordinator itself refuses with 0A000 (never an empty answer)"
 expect_error "$LQ_COORD" 0A000 "SELECT * FROM leadqual.rescore_changes('default', now(), 'leadqual.lead')"
 expect_error "$LQ_COORD" 0A000 "SELECT * FROM leadqual.score_by_lead_group('leadqual.lead', 'default', now())"
