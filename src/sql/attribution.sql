@@ -242,7 +242,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.attribution_journeys(@extschema@.stage, timestamptz, timestamptz, interval) IS
-    'the journeys attribution reads: one row per lead with touches (internal: attribution, lead_attribution, channel_attribution)';
+    'the journeys attribution reads: one row per lead with touches (internal: lead_attribution)';
 
 /*
  * attribution_check_goal: goal must be a waterfall stage after inquiry
@@ -376,49 +376,90 @@ COMMENT ON FUNCTION @extschema@.lead_attribution(text, @extschema@.stage, timest
     'each converting lead''s credit per channel (weights of a lead sum to 1; revenue = weight x the lead''s won revenue); same options as attribution()';
 
 /*
+ * channel_attribution_rows: the rows of channel_attribution, from one
+ * query over the journeys' query (goal won, every touch): reach per
+ * channel, and the credit of all nine methods with the defaults (time_decay
+ * half-life 7 days, markov order 1) in one aggregate grouped by method.  On
+ * one node the journeys are computed once (MATERIALIZED); on Citus the
+ * query is inlined in both parts (NOT MATERIALIZED), so that each runs on
+ * the shards as partials with one combine on the coordinator (a journey
+ * reaches a channel once per lead and shard, and its credit travels as
+ * path_counts states), instead of bringing every journey to the
+ * coordinator.  The same query text but for that word.
+ */
+CREATE FUNCTION @extschema@.channel_attribution_rows()
+    RETURNS TABLE (channel text, touches bigint, leads bigint, converted_leads bigint,
+                   revenue_first_touch float8, revenue_last_touch float8, revenue_linear float8,
+                   revenue_time_decay float8, revenue_position_based float8, revenue_w_shaped float8,
+                   revenue_full_path float8, revenue_markov float8, revenue_shapley float8)
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    RETURN QUERY EXECUTE pg_catalog.format($f$
+    WITH j AS %s (
+        SELECT j.*
+          FROM (%s) j(lead_id, channels, touched_at, converted, conversion_at,
+                      value, mql_at, opportunity_at, won_at)
+         WHERE j.channels IS NOT NULL
+    ),
+    reach AS (
+        -- a journey is one lead's: its touches of a channel, counted per
+        -- lead and channel, then summed
+        SELECT t.channel,
+               pg_catalog.sum(t.n)::bigint AS touches,
+               pg_catalog.count(*) AS leads,
+               pg_catalog.count(*) FILTER (WHERE t.converted) AS converted_leads
+          FROM (SELECT j.lead_id, u.channel, j.converted, pg_catalog.count(*) AS n
+                  FROM j, pg_catalog.unnest(j.channels) AS u(channel)
+                 GROUP BY j.lead_id, u.channel, j.converted) t
+         GROUP BY t.channel
+    ),
+    credit AS (
+        SELECT m.method, c.channel, c.revenue
+          FROM (SELECT m.method,
+                       @extschema@.attribute_journeys(m.method, j.channels, j.touched_at, j.converted,
+                                                      j.conversion_at, j.value, j.mql_at,
+                                                      j.opportunity_at, j.won_at, '7 days', 1) AS credits
+                  FROM j CROSS JOIN (VALUES ('first_touch'), ('last_touch'), ('linear'), ('time_decay'),
+                                            ('position_based'), ('w_shaped'), ('full_path'),
+                                            ('markov'), ('shapley')) AS m(method)
+                 GROUP BY m.method) m,
+               pg_catalog.unnest(m.credits) c
+    )
+    SELECT r.channel, r.touches, r.leads, r.converted_leads,
+           pg_catalog.max(c.revenue) FILTER (WHERE c.method OPERATOR(pg_catalog.=) 'first_touch'),
+           pg_catalog.max(c.revenue) FILTER (WHERE c.method OPERATOR(pg_catalog.=) 'last_touch'),
+           pg_catalog.max(c.revenue) FILTER (WHERE c.method OPERATOR(pg_catalog.=) 'linear'),
+           pg_catalog.max(c.revenue) FILTER (WHERE c.method OPERATOR(pg_catalog.=) 'time_decay'),
+           pg_catalog.max(c.revenue) FILTER (WHERE c.method OPERATOR(pg_catalog.=) 'position_based'),
+           pg_catalog.max(c.revenue) FILTER (WHERE c.method OPERATOR(pg_catalog.=) 'w_shaped'),
+           pg_catalog.max(c.revenue) FILTER (WHERE c.method OPERATOR(pg_catalog.=) 'full_path'),
+           pg_catalog.max(c.revenue) FILTER (WHERE c.method OPERATOR(pg_catalog.=) 'markov'),
+           pg_catalog.max(c.revenue) FILTER (WHERE c.method OPERATOR(pg_catalog.=) 'shapley')
+      FROM reach r
+      LEFT JOIN credit c ON c.channel OPERATOR(pg_catalog.=) r.channel
+     GROUP BY r.channel, r.touches, r.leads, r.converted_leads
+     ORDER BY r.channel COLLATE "C"$f$,
+        CASE WHEN @extschema@.is_distributed('@extschema@.lead') THEN 'NOT MATERIALIZED' ELSE 'MATERIALIZED' END,
+        @extschema@.attribution_journeys_sql())
+    USING 'won'::@extschema@.stage, '-infinity'::timestamptz, 'infinity'::timestamptz, NULL::interval;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.channel_attribution_rows() IS
+    'the rows of the channel_attribution view (internal)';
+
+/*
  * channel_attribution: one row per channel of the journeys (goal won, every
  * touch), its reach and its revenue under every method with the defaults
- * (time_decay half-life 7 days, markov order 1).  One read of the journeys
- * for all nine methods.
+ * (time_decay half-life 7 days, markov order 1); channel_attribution_rows.
  */
 CREATE VIEW @extschema@.channel_attribution WITH (security_invoker = true) AS
-WITH j AS MATERIALIZED (
-    SELECT * FROM @extschema@.attribution_journeys('won', '-infinity', 'infinity', NULL)
-),
-reach AS (
-    SELECT u.channel,
-           pg_catalog.count(*) AS touches,
-           pg_catalog.count(DISTINCT j.lead_id) AS leads,
-           pg_catalog.count(DISTINCT j.lead_id) FILTER (WHERE j.converted) AS converted_leads
-      FROM j, pg_catalog.unnest(j.channels) AS u(channel)
-     GROUP BY u.channel
-),
-credit AS (
-    SELECT m.method, c.channel, c.revenue
-      FROM (SELECT m.method,
-                   @extschema@.attribute_journeys(m.method, j.channels, j.touched_at, j.converted,
-                                                  j.conversion_at, j.value, j.mql_at,
-                                                  j.opportunity_at, j.won_at, '7 days', 1) AS credits
-              FROM j CROSS JOIN (VALUES ('first_touch'), ('last_touch'), ('linear'), ('time_decay'),
-                                        ('position_based'), ('w_shaped'), ('full_path'),
-                                        ('markov'), ('shapley')) AS m(method)
-             GROUP BY m.method) m,
-           pg_catalog.unnest(m.credits) c
-)
-SELECT r.channel, r.touches, r.leads, r.converted_leads,
-       pg_catalog.max(c.revenue) FILTER (WHERE c.method OPERATOR(pg_catalog.=) 'first_touch') AS revenue_first_touch,
-       pg_catalog.max(c.revenue) FILTER (WHERE c.method OPERATOR(pg_catalog.=) 'last_touch') AS revenue_last_touch,
-       pg_catalog.max(c.revenue) FILTER (WHERE c.method OPERATOR(pg_catalog.=) 'linear') AS revenue_linear,
-       pg_catalog.max(c.revenue) FILTER (WHERE c.method OPERATOR(pg_catalog.=) 'time_decay') AS revenue_time_decay,
-       pg_catalog.max(c.revenue) FILTER (WHERE c.method OPERATOR(pg_catalog.=) 'position_based') AS revenue_position_based,
-       pg_catalog.max(c.revenue) FILTER (WHERE c.method OPERATOR(pg_catalog.=) 'w_shaped') AS revenue_w_shaped,
-       pg_catalog.max(c.revenue) FILTER (WHERE c.method OPERATOR(pg_catalog.=) 'full_path') AS revenue_full_path,
-       pg_catalog.max(c.revenue) FILTER (WHERE c.method OPERATOR(pg_catalog.=) 'markov') AS revenue_markov,
-       pg_catalog.max(c.revenue) FILTER (WHERE c.method OPERATOR(pg_catalog.=) 'shapley') AS revenue_shapley
-  FROM reach r
-  LEFT JOIN credit c ON c.channel OPERATOR(pg_catalog.=) r.channel
- GROUP BY r.channel, r.touches, r.leads, r.converted_leads
- ORDER BY r.channel COLLATE "C";
+SELECT c.channel, c.touches, c.leads, c.converted_leads, c.revenue_first_touch, c.revenue_last_touch,
+       c.revenue_linear, c.revenue_time_decay, c.revenue_position_based, c.revenue_w_shaped,
+       c.revenue_full_path, c.revenue_markov, c.revenue_shapley
+  FROM @extschema@.channel_attribution_rows() c
+ ORDER BY c.channel COLLATE "C";
 COMMENT ON VIEW @extschema@.channel_attribution IS
     'one row per marketing channel: its reach and the won revenue credited to it under every attribution method (goal won, every touch before the win, time_decay half-life 7 days, markov order 1)';
 COMMENT ON COLUMN @extschema@.channel_attribution.channel IS 'marketing channel (event.channel)';

@@ -141,6 +141,7 @@ REVOKE EXECUTE ON FUNCTION
     @extschema@.attribution_check(@extschema@.stage, timestamptz, timestamptz),
     @extschema@.attribution_journeys(@extschema@.stage, timestamptz, timestamptz, interval),
     @extschema@.attribution_journeys_sql(),
+    @extschema@.channel_attribution_rows(),
     -- rescore's writes
     @extschema@.rescore_changes(text, timestamptz, pg_catalog.regclass),
     @extschema@.rescore_group(pg_catalog.regclass, timestamptz, text),
@@ -184,6 +185,7 @@ GRANT EXECUTE ON FUNCTION
     @extschema@.attribution_check(@extschema@.stage, timestamptz, timestamptz),
     @extschema@.attribution_journeys(@extschema@.stage, timestamptz, timestamptz, interval),
     @extschema@.attribution_journeys_sql(),
+    @extschema@.channel_attribution_rows(),
     @extschema@.report_html_escape(text),
     @extschema@.report_html_bars(text, text, text[], numeric[], numeric[], numeric[], numeric[], text[], text[], boolean, numeric)
     TO leadqual_reader;

@@ -179,6 +179,20 @@ if grep -q "worker_partial_agg('leadqual.attribute_journeys(" <<<"$plan" && grep
 else
     echo "FAIL  attribution('markov'): its merge is not shard partials and one combine:"; echo "$plan"; status=1
 fi
+# channel_attribution: its reach and its nine methods' credit as shard
+# partials over the journeys' query, combined on the coordinator; no
+# journey crosses as a row (its function's plan, from auto_explain)
+plan=$(psql "$LQ_COORD" -At -c "LOAD 'auto_explain'" -c "SET auto_explain.log_min_duration = 0" \
+           -c "SET auto_explain.log_nested_statements = on" -c "SET auto_explain.log_verbose = on" \
+           -c "SET auto_explain.log_level = notice" -c "SELECT pg_catalog.count(*) FROM leadqual.channel_attribution" 2>&1)
+if grep -q "worker_partial_agg('leadqual.attribute_journeys(" <<<"$plan" && grep -q "Task Count: 8" <<<"$plan" \
+   && grep -q "coord_combine_agg('[0-9]*'::oid, remote_scan.credits" <<<"$plan" \
+   && grep -q "Query: SELECT worker_column_1 AS channel, sum(worker_column_2) AS touches, count(\*) AS leads" <<<"$plan" \
+   && ! grep -q "intermediate_result(lead_id bigint, channels" <<<"$plan"; then
+    echo "ok    channel_attribution: reach and attribute_journeys as partials on the 8 shards, combined on the coordinator"
+else
+    echo "FAIL  channel_attribution: its merge is not shard partials and one combine:"; echo "$plan"; status=1
+fi
 # the report views: lead_timelines runs whole on the shards (its joins and
 # subqueries are all on lead_id), and a report's counts and sums over it run
 # there too: the shards' query computes the timelines and counts them, the
