@@ -46,6 +46,14 @@ extern Oid	lq_colocated(Oid rel, Oid tbl);
 /* rel when it is lead or one of its shards on this node, else 22023 */
 extern Oid	lq_check_lead_table(Oid rel, Oid lead);
 
+/*
+ * On Citus, the lead_id of the row of distributed table relid whose bigint
+ * column idcol is value, looked up in relid's shards on this node only
+ * (code inside a query on a shard cannot start a distributed query).
+ * False when no shard here has it, or without Citus.
+ */
+extern bool lq_local_shard_lead(Oid relid, const char *idcol, int64 value, int64 *lead_id);
+
 /* Is relid a Citus table? */
 extern bool lq_is_distributed(Oid relid);
 

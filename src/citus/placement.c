@@ -94,6 +94,77 @@ lq_local_copy(Oid relid)
 }
 
 /*
+ * lq_local_shard_lead
+ *		The lead_id of the row of relid (a distributed table with a lead_id
+ *		column) whose column idcol is value, from relid's shards placed on
+ *		this node: one probe per shard, each by the caller's rights (the
+ *		shards have relid's grants and policies).
+ */
+bool
+lq_local_shard_lead(Oid relid, const char *idcol, int64 value, int64 *lead_id)
+{
+	static const char *const sql =
+		"SELECT pg_catalog.to_regclass(pg_catalog.shard_name(s.logicalrelid, s.shardid))::pg_catalog.oid"
+		"  FROM pg_catalog.pg_dist_partition d"
+		"  JOIN pg_catalog.pg_dist_shard s ON s.logicalrelid OPERATOR(pg_catalog.=) d.logicalrelid"
+		"  JOIN pg_catalog.pg_dist_placement p ON p.shardid OPERATOR(pg_catalog.=) s.shardid"
+		" WHERE d.logicalrelid OPERATOR(pg_catalog.=) $1::pg_catalog.regclass"
+		"   AND d.partmethod OPERATOR(pg_catalog.=) 'h'"
+		"   AND p.groupid OPERATOR(pg_catalog.=) (SELECT g.groupid FROM pg_catalog.pg_dist_local_group g)"
+		" ORDER BY s.shardid";
+	Oid			argtypes[1] = {OIDOID};
+	Datum		args[1] = {ObjectIdGetDatum(relid)};
+	Oid		   *shards;
+	uint64		nshards;
+	bool		found = false;
+	int			ret;
+
+	if (!lq_citus_present())
+		return false;
+	if ((ret = SPI_connect()) != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(ret));
+	ret = SPI_execute_with_args(sql, 1, argtypes, args, NULL, true, 0);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "could not read Citus's placements of \"%s\": %s",
+			 get_rel_name(relid), SPI_result_code_string(ret));
+	nshards = SPI_processed;
+	shards = palloc0(sizeof(Oid) * (nshards + 1));
+	for (uint64 i = 0; i < nshards; i++)
+	{
+		bool		isnull;
+		Datum		d = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull);
+
+		shards[i] = isnull ? InvalidOid : DatumGetObjectId(d);
+	}
+	for (uint64 i = 0; i < nshards && !found; i++)
+	{
+		Oid			probetypes[1] = {INT8OID};
+		Datum		probe[1] = {Int64GetDatum(value)};
+		char	   *q;
+
+		if (!OidIsValid(shards[i]))
+			continue;
+		q = psprintf("SELECT o.lead_id FROM %s o WHERE o.%s OPERATOR(pg_catalog.=) $1",
+					 lq_qualified_name(shards[i]), quote_identifier(idcol));
+		ret = SPI_execute_with_args(q, 1, probetypes, probe, NULL, true, 1);
+		if (ret != SPI_OK_SELECT)
+			elog(ERROR, "could not read shard \"%s\": %s",
+				 get_rel_name(shards[i]), SPI_result_code_string(ret));
+		if (SPI_processed == 1)
+		{
+			bool		isnull;
+			Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+
+			Assert(!isnull);	/* lead_id is NOT NULL */
+			*lead_id = DatumGetInt64(d);
+			found = true;
+		}
+	}
+	SPI_finish();
+	return found;
+}
+
+/*
  * lq_qualified_name
  *		A relation's schema-qualified, quoted name.
  */

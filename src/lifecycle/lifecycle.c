@@ -993,15 +993,23 @@ lq_close_opportunity(PG_FUNCTION_ARGS)
 		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(ret));
 	args[0] = Int64GetDatum(m.close_opp);
 	lq_lead_rels(NULL, &lq_rels);
-	if (lq_exec(LQ_PLAN_FIND_OPP, args, NULL, SPI_OK_SELECT) == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_NO_DATA_FOUND),
-				 errmsg("opportunity %lld does not exist", (long long) m.close_opp),
-				 errdetail("leadqual.opportunity has no row with opportunity_id %lld that you can see.",
-						   (long long) m.close_opp),
-				 errhint("Use an opportunity_id from leadqual.opportunity.")));
-	m.lead_id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
-											SPI_tuptable->tupdesc, 1, &isnull));
+	/*
+	 * On Citus, the deal's shard on this node first: a call Citus pushed
+	 * down to a shard of opportunity runs where the deal is, and may not
+	 * start the distributed query below
+	 */
+	if (!lq_local_shard_lead(lq_rels.rel[LQ_OPPORTUNITY], "opportunity_id", m.close_opp, &m.lead_id))
+	{
+		if (lq_exec(LQ_PLAN_FIND_OPP, args, NULL, SPI_OK_SELECT) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_NO_DATA_FOUND),
+					 errmsg("opportunity %lld does not exist", (long long) m.close_opp),
+					 errdetail("leadqual.opportunity has no row with opportunity_id %lld that you can see.",
+							   (long long) m.close_opp),
+					 errhint("Use an opportunity_id from leadqual.opportunity.")));
+		m.lead_id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+												SPI_tuptable->tupdesc, 1, &isnull));
+	}
 	SPI_finish();
 
 	lq_move(&m);

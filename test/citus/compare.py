@@ -146,6 +146,10 @@ ACTIONS = [
     ("open_opportunity pushed down to the shards", "SELECT l.lead_id,"
      " leadqual.open_opportunity(l.lead_id, 500, '2026-11-08') IS NOT NULL FROM leadqual.lead l"
      " WHERE l.stage = 'sql' ORDER BY 1", "same"),
+    # (each call finds its deal in the shard of opportunity it runs on)
+    ("close_opportunity pushed down to the shards", "SELECT o.lead_id,"
+     " leadqual.close_opportunity(o.opportunity_id, false, NULL, 'competitor', '2026-11-09')"
+     " FROM leadqual.opportunity o WHERE o.status = 'open' ORDER BY 1", "same"),
 ]
 
 
