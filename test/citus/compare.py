@@ -44,6 +44,10 @@ CHECKS = [
     ("stage moves", "SELECT h.lead_id, h.from_stage, h.to_stage, h.changed_at, h.actor, h.reason, h.note, h.score"
      " FROM leadqual.stage_history h ORDER BY 1, 4, 2, 3, 5, 6, 7, 8", "same"),
     ("rules", "SELECT r.rule_id, r.model, r.field, r.op, r.value, r.points FROM leadqual.fit_rule r ORDER BY r.rule_id", "same"),
+    # the state machine, read on the shards (this node's copy of transition)
+    ("can_transition() of every lead, pushed down",
+     "SELECT l.lead_id, leadqual.can_transition(l.stage, 'sal', 'sales'), leadqual.can_transition(l.stage, 'disqualified'),"
+     " leadqual.can_transition(l.stage, 'nurture', 'marketing') FROM leadqual.lead l ORDER BY l.lead_id", "same"),
     # scoring: on the coordinator, and pushed down to the shards
     ("score() of one lead", f"SELECT (leadqual.score(17, {AS_OF})).*", "same"),
     ("explain_score() of one lead",
