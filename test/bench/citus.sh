@@ -23,6 +23,15 @@ psql() { "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 "$@"; }
 psql "$LQ_PLAIN" -c "CREATE EXTENSION leadqual"
 psql "$LQ_COORD" -c "CREATE EXTENSION leadqual" -c "SET client_min_messages = warning" \
     -c "SELECT leadqual.distribute($BENCH_SHARDS)" >/dev/null
+# generate_demo() itself on both, rolled back (on the cluster once per shard
+# group, on the node that holds it)
+for db in "$LQ_PLAIN" "$LQ_COORD"; do
+    t0=$(date +%s.%N)
+    psql "$db" -c "BEGIN" -c "SELECT leadqual.generate_demo($BENCH_LEADS, 1, '2025-06-01 00:00+00')" -c "ROLLBACK" >/dev/null
+    t1=$(date +%s.%N)
+    if [ "$db" = "$LQ_PLAIN" ]; then gd_plain=$(awk "BEGIN { printf \"%.1f\", $t1 - $t0 }"); else gd_cluster=$(awk "BEGIN { printf \"%.1f\", $t1 - $t0 }"); fi
+done
+echo "== generate_demo($BENCH_LEADS): one node $gd_plain s, cluster $gd_cluster s (rolled back)"
 lq_citus_copy_demo "$BENCH_LEADS" 1 "$dir"
 psql "$LQ_PLAIN" -c "VACUUM ANALYZE"
 psql "$LQ_COORD" -c "VACUUM ANALYZE"
