@@ -35,6 +35,7 @@
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/plancache.h"
 
 #include "citus/citus.h"
 
@@ -59,8 +60,21 @@ typedef struct LqPlanKey
 typedef struct LqPlanEntry
 {
 	LqPlanKey	key;
-	SPIPlanPtr	plan;
+	SPIPlanPtr	plan;			/* the plan cache may keep a generic plan */
+	SPIPlanPtr	bulk_plan;		/* custom plans only, for large batches */
 } LqPlanEntry;
+
+/*
+ * From this many elements in an array argument, a statement is run with a
+ * plan made for that call (its values and the tables' current sizes):
+ * a generic plan, made once the plan cache prefers it, is made for sizes
+ * of its own (a table that was tiny then, ten array elements), and a
+ * join or membership test it chose for those can cost the square of a
+ * large batch (a 50,000-lead load after a few single ones took 441 s
+ * instead of 2 s).  Below it, even such a plan costs little, and the kept
+ * plan spares a single event its planning.
+ */
+#define LQ_BULK_ELEMENTS 1000
 
 static HTAB *lq_plan_cache = NULL;
 static SPIPlanPtr lq_placements_plan = NULL;
@@ -260,15 +274,15 @@ lq_expand(const char *tpl, const LqLeadRels *rels)
 }
 
 /*
- * lq_rels_plan
+ * lq_rels_entry (lq_rels_plan: its plan)
  *		The kept plan of stmt over rels, prepared the first time this
  *		backend needs it (inside the caller's SPI connection, so a trigger's
  *		transition tables are visible to it).  Kept plans are revalidated
  *		by the plan cache; relations that went away (a shard moved) are
  *		never asked for again, since rels are part of the key.
  */
-SPIPlanPtr
-lq_rels_plan(const LqLeadStatement *stmt, const LqLeadRels *rels)
+static LqPlanEntry *
+lq_rels_entry(const LqLeadStatement *stmt, const LqLeadRels *rels)
 {
 	LqPlanKey	key;
 	LqPlanEntry *entry;
@@ -299,19 +313,75 @@ lq_rels_plan(const LqLeadStatement *stmt, const LqLeadRels *rels)
 		entry = hash_search(lq_plan_cache, &key, HASH_ENTER, &found);
 		Assert(!found);
 		entry->plan = plan;
+		entry->bulk_plan = NULL;
 	}
-	return entry->plan;
+	return entry;
+}
+
+SPIPlanPtr
+lq_rels_plan(const LqLeadStatement *stmt, const LqLeadRels *rels)
+{
+	return lq_rels_entry(stmt, rels)->plan;
+}
+
+/*
+ * lq_rels_bulk
+ *		Does a call carry an array argument of LQ_BULK_ELEMENTS or more?
+ */
+static bool
+lq_rels_bulk(const LqLeadStatement *stmt, Datum *values, const char *nulls)
+{
+	for (int i = 0; i < stmt->nargs; i++)
+	{
+		AnyArrayType *a;
+
+		if ((nulls != NULL && nulls[i] == 'n') || !type_is_array(stmt->argtypes[i]))
+			continue;
+		a = DatumGetAnyArrayP(values[i]);
+		if (ArrayGetNItems(AARR_NDIM(a), AARR_DIMS(a)) >= LQ_BULK_ELEMENTS)
+			return true;
+	}
+	return false;
 }
 
 /*
  * lq_rels_exec
- *		Run stmt over rels and check that it returned what it should.
+ *		Run stmt over rels and check that it returned what it should; a
+ *		large batch with a plan of its own (LQ_BULK_ELEMENTS).
  */
 uint64
 lq_rels_exec(const LqLeadStatement *stmt, const LqLeadRels *rels,
 			 Datum *values, const char *nulls, bool read_only, int expect)
 {
-	int			ret = SPI_execute_plan(lq_rels_plan(stmt, rels), values, nulls, read_only, 0);
+	LqPlanEntry *entry = lq_rels_entry(stmt, rels);
+	SPIPlanPtr	plan = entry->plan;
+	int			ret;
+
+	if (lq_rels_bulk(stmt, values, nulls))
+	{
+		/*
+		 * The plans this statement sets off are of the same kind: the
+		 * foreign-key checks of the rows it writes (PostgreSQL's own, kept
+		 * by ri_triggers.c) may hold a generic plan made while lead was
+		 * tiny, a sequential scan per checked row.  Marking every cached
+		 * plan of this backend invalid, as DISCARD PLANS does, has them
+		 * planned again for the tables as they are now; once per large
+		 * batch, that costs little.
+		 */
+		ResetPlanCache();
+		if (entry->bulk_plan == NULL)
+		{
+			SPIPlanPtr	bulk = SPI_prepare_cursor(lq_expand(stmt->query, rels), stmt->nargs,
+												  (Oid *) stmt->argtypes, CURSOR_OPT_CUSTOM_PLAN);
+
+			if (bulk == NULL)
+				elog(ERROR, "SPI_prepare_cursor failed: %s", SPI_result_code_string(SPI_result));
+			SPI_keepplan(bulk);
+			entry->bulk_plan = bulk;
+		}
+		plan = entry->bulk_plan;
+	}
+	ret = SPI_execute_plan(plan, values, nulls, read_only, 0);
 
 	if (ret != expect)
 		elog(ERROR, "leadqual statement \"%s\" failed: %s", stmt->name,

@@ -185,7 +185,7 @@ static const LqLeadStatement lq_rescore_store = {
 	"      FROM {lead} l"
 	"      LEFT JOIN {lead_score_state} s ON s.lead_id OPERATOR(pg_catalog.=) l.lead_id"
 	"      LEFT JOIN LATERAL leadqual.state_read(s.state, $2) r ON true"
-	"     WHERE l.lead_id OPERATOR(pg_catalog.=) ANY ($1)"
+	"     WHERE l.lead_id OPERATOR(pg_catalog.=) ANY (SELECT pg_catalog.unnest($1))"
 	"), stored AS ("
 	"    UPDATE {lead} l"
 	"       SET fit_score = f.fit,"
@@ -218,7 +218,7 @@ static const LqLeadStatement lq_call_rebuild = {
 static const LqLeadStatement lq_rebuild_lock = {
 	"lock states",
 	"SELECT FROM {lead_score_state} s"
-	" WHERE s.lead_id OPERATOR(pg_catalog.=) ANY ($1)"
+	" WHERE s.lead_id OPERATOR(pg_catalog.=) ANY (SELECT pg_catalog.unnest($1))"
 	" ORDER BY s.lead_id FOR UPDATE",
 	1, {INT8ARRAYOID}
 };
@@ -231,7 +231,7 @@ static const LqLeadStatement lq_rebuild = {
 	"                 '\\x'::pg_catalog.bytea)"
 	"   FROM {lead} l"
 	"   LEFT JOIN {event} e ON e.lead_id OPERATOR(pg_catalog.=) l.lead_id"
-	"  WHERE l.lead_id OPERATOR(pg_catalog.=) ANY ($1)"
+	"  WHERE l.lead_id OPERATOR(pg_catalog.=) ANY (SELECT pg_catalog.unnest($1))"
 	"  GROUP BY l.lead_id, l.model"
 	"  ORDER BY l.lead_id"
 	" ON CONFLICT (lead_id) DO UPDATE SET state = excluded.state",
@@ -240,7 +240,7 @@ static const LqLeadStatement lq_rebuild = {
 
 static const LqLeadStatement lq_forget = {
 	"forget states",
-	"DELETE FROM {lead_score_state} s WHERE s.lead_id OPERATOR(pg_catalog.=) ANY ($1)",
+	"DELETE FROM {lead_score_state} s WHERE s.lead_id OPERATOR(pg_catalog.=) ANY (SELECT pg_catalog.unnest($1))",
 	1, {INT8ARRAYOID}
 };
 

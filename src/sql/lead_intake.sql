@@ -89,10 +89,13 @@ BEGIN
     SELECT pg_catalog.array_agg(k.external_id), pg_catalog.array_agg(k.lead_id)
       INTO held_ids, held_leads
       FROM @extschema@.lead_key k
-     WHERE k.external_id OPERATOR(pg_catalog.=) ANY (external_ids);
+     WHERE k.external_id OPERATOR(pg_catalog.=) ANY (SELECT pg_catalog.unnest(external_ids));
     IF held_ids IS NOT NULL THEN
         SELECT pg_catalog.array_agg(pg_catalog.format('%s %s', l.lead_id, l.external_id)) INTO live_pairs
           FROM @extschema@.lead l
+         -- (an array, not a subquery: Citus prunes lead's shards to those of
+         -- held_leads, and a query over every shard in parallel here would
+         -- keep this transaction from writing lead_key)
          WHERE l.lead_id OPERATOR(pg_catalog.=) ANY (held_leads)
            AND l.external_id OPERATOR(pg_catalog.=) ANY (held_ids);
         -- the claims of other leads: held (refused) or stale (replaced)
@@ -101,7 +104,7 @@ BEGIN
                pg_catalog.array_agg(h.l) FILTER (WHERE NOT h.live)
           INTO dup, stale_ids, stale_leads
           FROM (SELECT h.e, h.l,
-                       pg_catalog.format('%s %s', h.l, h.e) OPERATOR(pg_catalog.=) ANY (coalesce(live_pairs, '{}')) AS live
+                       pg_catalog.format('%s %s', h.l, h.e) OPERATOR(pg_catalog.=) ANY (SELECT pg_catalog.unnest(live_pairs)) IS TRUE AS live
                   FROM ROWS FROM (pg_catalog.unnest(held_ids), pg_catalog.unnest(held_leads)) AS h(e, l)
                   JOIN ROWS FROM (pg_catalog.unnest(external_ids), pg_catalog.unnest(lead_ids)) AS c(e, l)
                     ON c.e OPERATOR(pg_catalog.=) h.e
@@ -114,8 +117,8 @@ BEGIN
         IF stale_ids IS NOT NULL THEN
             BEGIN
                 DELETE FROM @extschema@.lead_key k
-                 WHERE k.external_id OPERATOR(pg_catalog.=) ANY (stale_ids)
-                   AND k.lead_id OPERATOR(pg_catalog.=) ANY (stale_leads);
+                 WHERE k.external_id OPERATOR(pg_catalog.=) ANY (SELECT pg_catalog.unnest(stale_ids))
+                   AND k.lead_id OPERATOR(pg_catalog.=) ANY (SELECT pg_catalog.unnest(stale_leads));
             EXCEPTION WHEN foreign_key_violation THEN
                 -- a lead this role cannot see, or one committed meanwhile, holds it
                 RAISE EXCEPTION 'duplicate key value violates unique constraint "lead_external_id_key"'

@@ -308,7 +308,7 @@ BEGIN
             nchanged := nchanged OPERATOR(pg_catalog.+)
                 (SELECT pg_catalog.count(*)
                    FROM @extschema@.apply_automatic_moves(as_of, candidates, hand_raises) AS mv(lead_id)
-                  WHERE mv.lead_id OPERATOR(pg_catalog.=) ANY (unchanged));
+                  WHERE mv.lead_id OPERATOR(pg_catalog.=) ANY (SELECT pg_catalog.unnest(unchanged)));
         END IF;
     END LOOP;
 

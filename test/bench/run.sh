@@ -26,12 +26,13 @@
 # during the second load or the first pgbench run).
 #   BENCH_LEADS=200000 BENCH_EVENTS=1000000 BENCH_BATCH=10000 BENCH_RUNS=3 BENCH_SECONDS=30
 #   BENCH_PHASES=all, or a list of phases (views,scoring,threshold,live,pgbench,
-#   attribution,logit): BENCH_PHASES=scoring runs the scoring queries only,
+#   attribution,logit,leadload): BENCH_PHASES=scoring runs the scoring queries only,
 #   BENCH_PHASES=threshold the threshold backtest only, BENCH_PHASES=views the
 #   report views only (median of BENCH_VIEW_RUNS=5 runs after a warm-up),
 #   BENCH_PHASES=attribution the attribution benchmark only
 #   (BENCH_JOURNEYS=1000000, BENCH_ATTR_WORK_MEM=512MB), BENCH_PHASES=logit the
-#   logistic regression benchmark only (BENCH_LOGIT_ROWS=1000000); BENCH_PLAIN=0 leaves
+#   logistic regression benchmark only (BENCH_LOGIT_ROWS=1000000), BENCH_PHASES=leadload
+#   a bulk lead load with live scoring in a fresh and a used session (BENCH_LOAD_LEADS=50000); BENCH_PLAIN=0 leaves
 #   out (d), the plain SQL (about 4 minutes).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -48,6 +49,7 @@ export BENCH_SECONDS=${BENCH_SECONDS:-30}
 export BENCH_PHASES=${BENCH_PHASES:-all}
 export BENCH_PLAIN=${BENCH_PLAIN:-1}
 export BENCH_VIEW_RUNS=${BENCH_VIEW_RUNS:-5}
+export BENCH_LOAD_LEADS=${BENCH_LOAD_LEADS:-50000}
 export BENCH_JOURNEYS=${BENCH_JOURNEYS:-1000000}
 export BENCH_ATTR_WORK_MEM=${BENCH_ATTR_WORK_MEM:-512MB}
 export BENCH_LOGIT_ROWS=${BENCH_LOGIT_ROWS:-1000000}

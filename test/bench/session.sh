@@ -112,6 +112,48 @@ if phase logit; then
         psql -d "$db" -v rows="$BENCH_LOGIT_ROWS" -v runs="$BENCH_RUNS" -f test/bench/logit.sql
 fi
 
+# phase leadload: its own database; BENCH_LOAD_LEADS new leads in one
+# INSERT ... SELECT with live scoring on, in a fresh session and in one that
+# inserted a few single leads first (after five executions PostgreSQL may
+# keep a generic plan of live scoring's statements, with the lead ids as a
+# parameter: a membership test against a parameter array is not hashed, so
+# such a plan must not test it row by row).  Each load is rolled back; best
+# of BENCH_RUNS; target: after single inserts <= 1.3 x fresh.
+if phase leadload; then
+    echo "== bulk lead load with live scoring: $BENCH_LOAD_LEADS leads (best of $BENCH_RUNS)"
+    db=leadqual_leadload
+    psql -c "CREATE DATABASE $db"
+    psql -d "$db" -c "CREATE EXTENSION leadqual"
+    load_sql="INSERT INTO leadqual.lead (external_id, created_at, email)
+              SELECT 'bulk-' || g, now() - interval '1 day', 'a' || g || '@acme.example'
+                FROM generate_series(1, $BENCH_LOAD_LEADS) g;"
+    best_fresh=; best_warm=
+    for ((r = 0; r < BENCH_RUNS; r++)); do
+        for mode in warm fresh; do
+            # as new: a rolled-back load leaves its pages behind, and the
+            # size PostgreSQL plans for would then hide a bad generic plan
+            psql -d "$db" -c "VACUUM leadqual.lead, leadqual.lead_score_state"
+            f=$(mktemp)
+            echo "BEGIN;" > "$f"
+            if [ "$mode" = warm ]; then
+                for i in 1 2 3 4 5 6 7 8; do
+                    echo "INSERT INTO leadqual.lead (external_id, created_at) VALUES ('single-$i', now());" >> "$f"
+                done
+            fi
+            printf '\\set t0 `date +%%s.%%N`\n%s\n\\set t1 `date +%%s.%%N`\nROLLBACK;\n\\echo :t0 :t1\n' "$load_sql" >> "$f"
+            t=$(psql -d "$db" -At -f "$f" | tail -1 | awk '{ printf "%.3f", $2 - $1 }')
+            rm -f "$f"
+            if [ "$mode" = fresh ]; then
+                best_fresh=$(echo "$t $best_fresh" | awk '{ print ($2 == "" || $1 < $2) ? $1 : $2 }')
+            else
+                best_warm=$(echo "$t $best_warm" | awk '{ print ($2 == "" || $1 < $2) ? $1 : $2 }')
+            fi
+        done
+    done
+    echo "fresh session: $best_fresh s; after 8 single-lead inserts: $best_warm s;" \
+         "ratio $(awk "BEGIN { printf \"%.2f\", $best_warm / $best_fresh }") (target <= 1.3)"
+fi
+
 if ! phase pgbench; then exit 0; fi
 echo "== pgbench: one event per transaction, 2 clients, $BENCH_SECONDS s each, best of 2 rounds"
 script=$(mktemp)
