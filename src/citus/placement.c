@@ -52,12 +52,15 @@ lq_citus_present(void)
 }
 
 /*
- * lq_local_copy
- *		relid, or the placement on this node of relid when it is a Citus
- *		reference table placed here.
+ * lq_local_placements
+ *		The placements on this node of relid, a Citus table of partmethod
+ *		('n' reference, 'h' hash-distributed), in shard order, at most limit
+ *		of them (0: all); inside the caller's SPI connection.  Returns how
+ *		many and their oids (palloc'd in the SPI procedure context; an oid
+ *		is invalid where the shard's relation is not there).
  */
-Oid
-lq_local_copy(Oid relid)
+static uint64
+lq_local_placements(Oid relid, char partmethod, long limit, Oid **oids)
 {
 	static const char *const sql =
 		"SELECT pg_catalog.to_regclass(pg_catalog.shard_name(s.logicalrelid, s.shardid))::pg_catalog.oid"
@@ -65,10 +68,39 @@ lq_local_copy(Oid relid)
 		"  JOIN pg_catalog.pg_dist_shard s ON s.logicalrelid OPERATOR(pg_catalog.=) d.logicalrelid"
 		"  JOIN pg_catalog.pg_dist_placement p ON p.shardid OPERATOR(pg_catalog.=) s.shardid"
 		" WHERE d.logicalrelid OPERATOR(pg_catalog.=) $1::pg_catalog.regclass"
-		"   AND d.partmethod OPERATOR(pg_catalog.=) 'n'"
-		"   AND p.groupid OPERATOR(pg_catalog.=) (SELECT g.groupid FROM pg_catalog.pg_dist_local_group g)";
-	Oid			argtypes[1] = {OIDOID};
-	Datum		args[1] = {ObjectIdGetDatum(relid)};
+		"   AND d.partmethod OPERATOR(pg_catalog.=) $2"
+		"   AND p.groupid OPERATOR(pg_catalog.=) (SELECT g.groupid FROM pg_catalog.pg_dist_local_group g)"
+		" ORDER BY s.shardid";
+	Oid			argtypes[2] = {OIDOID, CHAROID};
+	Datum		args[2] = {ObjectIdGetDatum(relid), CharGetDatum(partmethod)};
+	uint64		n;
+	int			ret;
+
+	ret = SPI_execute_with_args(sql, 2, argtypes, args, NULL, true, limit);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "could not read Citus's placements of \"%s\": %s",
+			 get_rel_name(relid), SPI_result_code_string(ret));
+	n = SPI_processed;
+	*oids = palloc0(sizeof(Oid) * (n + 1));
+	for (uint64 i = 0; i < n; i++)
+	{
+		bool		isnull;
+		Datum		d = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull);
+
+		(*oids)[i] = isnull ? InvalidOid : DatumGetObjectId(d);
+	}
+	return n;
+}
+
+/*
+ * lq_local_copy
+ *		relid, or the placement on this node of relid when it is a Citus
+ *		reference table placed here.
+ */
+Oid
+lq_local_copy(Oid relid)
+{
+	Oid		   *oids;
 	Oid			local = relid;
 	int			ret;
 
@@ -77,18 +109,8 @@ lq_local_copy(Oid relid)
 
 	if ((ret = SPI_connect()) != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(ret));
-	ret = SPI_execute_with_args(sql, 1, argtypes, args, NULL, true, 2);
-	if (ret != SPI_OK_SELECT)
-		elog(ERROR, "could not read Citus's placements of \"%s\": %s",
-			 get_rel_name(relid), SPI_result_code_string(ret));
-	if (SPI_processed == 1)
-	{
-		bool		isnull;
-		Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-
-		if (!isnull)
-			local = DatumGetObjectId(d);
-	}
+	if (lq_local_placements(relid, 'n', 2, &oids) == 1 && OidIsValid(oids[0]))
+		local = oids[0];
 	SPI_finish();
 	return local;
 }
@@ -103,17 +125,6 @@ lq_local_copy(Oid relid)
 bool
 lq_local_shard_lead(Oid relid, const char *idcol, int64 value, int64 *lead_id)
 {
-	static const char *const sql =
-		"SELECT pg_catalog.to_regclass(pg_catalog.shard_name(s.logicalrelid, s.shardid))::pg_catalog.oid"
-		"  FROM pg_catalog.pg_dist_partition d"
-		"  JOIN pg_catalog.pg_dist_shard s ON s.logicalrelid OPERATOR(pg_catalog.=) d.logicalrelid"
-		"  JOIN pg_catalog.pg_dist_placement p ON p.shardid OPERATOR(pg_catalog.=) s.shardid"
-		" WHERE d.logicalrelid OPERATOR(pg_catalog.=) $1::pg_catalog.regclass"
-		"   AND d.partmethod OPERATOR(pg_catalog.=) 'h'"
-		"   AND p.groupid OPERATOR(pg_catalog.=) (SELECT g.groupid FROM pg_catalog.pg_dist_local_group g)"
-		" ORDER BY s.shardid";
-	Oid			argtypes[1] = {OIDOID};
-	Datum		args[1] = {ObjectIdGetDatum(relid)};
 	Oid		   *shards;
 	uint64		nshards;
 	bool		found = false;
@@ -123,19 +134,7 @@ lq_local_shard_lead(Oid relid, const char *idcol, int64 value, int64 *lead_id)
 		return false;
 	if ((ret = SPI_connect()) != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(ret));
-	ret = SPI_execute_with_args(sql, 1, argtypes, args, NULL, true, 0);
-	if (ret != SPI_OK_SELECT)
-		elog(ERROR, "could not read Citus's placements of \"%s\": %s",
-			 get_rel_name(relid), SPI_result_code_string(ret));
-	nshards = SPI_processed;
-	shards = palloc0(sizeof(Oid) * (nshards + 1));
-	for (uint64 i = 0; i < nshards; i++)
-	{
-		bool		isnull;
-		Datum		d = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull);
-
-		shards[i] = isnull ? InvalidOid : DatumGetObjectId(d);
-	}
+	nshards = lq_local_placements(relid, 'h', 0, &shards);
 	for (uint64 i = 0; i < nshards && !found; i++)
 	{
 		Oid			probetypes[1] = {INT8OID};

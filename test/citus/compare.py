@@ -230,31 +230,18 @@ def notifications(conn_factory, statements):
 
 
 def notify_compare(plain_dsn, cluster_dsn):
-    failures = same = gaps = 0
+    counts = {"same": 0, "known gap": 0, "failures": 0}
     for name, statements, expect in NOTIFY:
         a = notifications(lambda: psycopg2.connect(plain_dsn), statements)
         b = notifications(lambda: psycopg2.connect(cluster_dsn), statements)
         if not a:
             print(f"FAIL  {name}: no notification on one node: the check proves nothing")
-            failures += 1
+            counts["failures"] += 1
             continue
-        diff = first_difference(a, b)
-        if expect == "same":
-            if diff:
-                print(f"FAIL  {name}: {diff}")
-                failures += 1
-            else:
-                print(f"same  {name} ({len(a)} notifications)")
-                same += 1
-        elif diff:
-            print(f"gap   {name}: {diff[:160]}")
-            gaps += 1
-        else:
-            print(f"FAIL  {name}: listed as a known gap but the cluster now notifies the same: list it as same")
-            failures += 1
-    print(f"citus compare: notifications: {same} the same on one node and on the cluster, {gaps} known gaps, "
-          f"{failures} failures")
-    sys.exit(1 if failures else 0)
+        verdict(name, expect, first_difference(a, b), f"{len(a)} notifications", counts)
+    print(f"citus compare: notifications: {counts['same']} the same on one node and on the cluster, "
+          f"{counts['known gap']} known gaps, {counts['failures']} failures")
+    sys.exit(1 if counts["failures"] else 0)
 
 
 # generate_demo() on the cluster (LQ_COMPARE_DEMO): its rows, by external_id
@@ -292,7 +279,8 @@ DEMO_CLUSTER = [
 
 def demo_on_cluster(plain, cluster, args):
     """generate_demo(args) on the cluster, rolled back after; its rows compared."""
-    failures = same = 0
+    counts = {"same": 0, "known gap": 0, "failures": 0}
+    failures = 0
     with cluster.cursor() as cur:
         # the copied demo out first (a parallel multi-shard DELETE would keep
         # generate_demo's claims from writing lead_key: one connection per node)
@@ -310,13 +298,7 @@ def demo_on_cluster(plain, cluster, args):
                 failures += 1
                 continue
             cur.execute(sql)
-            diff = first_difference(a, cur.fetchall())
-            if diff:
-                print(f"FAIL  {name}: {diff}")
-                failures += 1
-            else:
-                print(f"same  {name} ({len(a)} rows)")
-                same += 1
+            verdict(name, expect, first_difference(a, cur.fetchall()), f"{len(a)} rows", counts)
         for name, sql, want in DEMO_CLUSTER:
             cur.execute(sql)
             got = cur.fetchall()
@@ -326,8 +308,26 @@ def demo_on_cluster(plain, cluster, args):
                 print(f"FAIL  {name}: {got!r}")
                 failures += 1
     cluster.rollback()
-    print(f"citus compare: generate_demo on the cluster: {same} checks the same as on one node, {failures} failures")
+    failures += counts["failures"]
+    print(f"citus compare: generate_demo on the cluster: {counts['same']} checks the same as on one node, "
+          f"{failures} failures")
     sys.exit(1 if failures else 0)
+
+
+def verdict(name, expect, diff, what, counts):
+    """Print a check's outcome and count it: "same", "known gap" or "failures"."""
+    if expect == "same" and not diff:
+        print(f"same  {name} ({what})")
+        counts["same"] += 1
+    elif expect == "same":
+        print(f"FAIL  {name}: {diff}")
+        counts["failures"] += 1
+    elif diff:
+        print(f"gap   {name}: {diff[:160]}")
+        counts["known gap"] += 1
+    else:
+        print(f"FAIL  {name}: listed as a known gap but the cluster now answers the same: list it as same")
+        counts["failures"] += 1
 
 
 def close(a, b):
@@ -375,7 +375,7 @@ def main():
     if os.environ.get("LQ_COMPARE_DEMO"):
         demo_on_cluster(plain, cluster, os.environ["LQ_COMPARE_DEMO"].split(" ", 2))
     failures = 0
-    counts = {"same": 0, "known gap": 0}
+    counts = {"same": 0, "known gap": 0, "failures": 0}
     only = os.environ.get("LQ_COMPARE_ONLY")
     checks = [c for c in CHECKS if only is None or c[0] in only.split("|")]
     if os.environ.get("LQ_COMPARE_ACTIONS"):
@@ -406,21 +406,8 @@ def main():
             failures += 1
             continue
         b, err_b = answer(cluster, sql, keep)
-        diff = err_b or first_difference(a, b)
-        if expect == "same":
-            if diff:
-                print(f"FAIL  {name}: {diff}")
-                failures += 1
-            else:
-                print(f"same  {name} ({len(a)} rows)")
-                counts["same"] += 1
-        else:
-            if diff:
-                print(f"gap   {name}: {diff[:160]}")
-                counts["known gap"] += 1
-            else:
-                print(f"FAIL  {name}: listed as a known gap but the cluster now answers the same: list it as same")
-                failures += 1
+        verdict(name, expect, err_b or first_difference(a, b), f"{len(a)} rows", counts)
+    failures += counts["failures"]
     print(f"citus compare: {counts['same']} checks the same on one node and on the cluster, "
           f"{counts['known gap']} known gaps, {failures} failures")
     sys.exit(1 if failures else 0)
