@@ -197,7 +197,13 @@ SELECT length(p::json ->> 'external_id') AS external_id_chars, p::json -> 'trunc
 -- in C from the same routine)
 UPDATE leadqual.lead SET external_id = repeat('x', 100000), owner = repeat(E'"\\', 50000) WHERE lead_id = 3;
 SELECT leadqual.transition(3, 'mql', 'marketing', note => 'n', at => '2025-02-01');
+-- relay_handoffs() sends what Citus workers queue: on one node every move
+-- notifies at once and the queue stays empty, so it relays nothing
+SELECT count(*) AS queued FROM leadqual.handoff_queue;
+SELECT leadqual.relay_handoffs() AS relayed;
 RESET leadqual.notify_channel;
+-- without a channel it would send nothing and drop the queue: refused (55000)
+SELECT leadqual.relay_handoffs();
 
 SET client_min_messages = warning;
 DROP EXTENSION leadqual CASCADE;

@@ -22,12 +22,13 @@ SELECT c.relname, a.attname
  ORDER BY 1, 2;
 
 -- every table and sequence is dumped by pg_dump (extconfig), except the
--- live-scoring states, which are derived from the events: expect no rows
+-- live-scoring states, which are derived from the events, and the Citus
+-- workers' hand-offs waiting for their relay (transient): expect no rows
 SELECT c.relname
   FROM pg_class c
   JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'leadqual'
  WHERE c.relkind IN ('r', 'S')
-   AND c.relname <> 'lead_score_state'
+   AND c.relname NOT IN ('lead_score_state', 'handoff_queue')
    AND c.oid <> ALL ((SELECT extconfig FROM pg_extension WHERE extname = 'leadqual')::oid[])
  ORDER BY 1;
 

@@ -63,6 +63,7 @@ typedef struct LqMoveNotice
 	bool		score_null;
 	double		score;
 	LqNoticeText owner;
+	bool		truncated;		/* a field was cut before (a relayed move) */
 } LqMoveNotice;
 
 /* a NUL-terminated C string (or NULL) as a notification's text field */

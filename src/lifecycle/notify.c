@@ -38,7 +38,10 @@
 #include <math.h>
 
 #include "access/detoast.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_type.h"
 #include "commands/async.h"
+#include "executor/spi.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
@@ -46,11 +49,14 @@
 #include "utils/datetime.h"
 #include "utils/float.h"
 #include "utils/json.h"
+#include "utils/lsyscache.h"
 
+#include "citus/citus.h"
 #include "leadqual.h"
 #include "lifecycle/lifecycle.h"
 
 PG_FUNCTION_INFO_V1(lq_notify_move_sql);
+PG_FUNCTION_INFO_V1(lq_relay_handoffs);
 
 /* async.c's limit: a payload must be shorter than this many bytes */
 #define LQ_NOTIFY_PAYLOAD_LIMIT (BLCKSZ - NAMEDATALEN - 128)
@@ -65,31 +71,26 @@ StaticAssertDecl(4 * (LQ_NOTIFY_FIELD_MAX + 2) + 2 * (NAMEDATALEN + 2) + 1024
 				 "notification payload fields do not fit NOTIFY's limit");
 
 /*
- * lq_notify_append_text
- *		Append t->s (t->len bytes, not necessarily NUL-terminated, possibly
- *		ending in an incomplete character when it was read as a slice; t->full
- *		false when it is only the start of the value) as a JSON string, or
- *		null when t->s is NULL.  The string is cut at a character
+ * lq_notice_cut
+ *		The start of t->s (t->len bytes, not necessarily NUL-terminated,
+ *		possibly ending in an incomplete character when it was read as a
+ *		slice; t->full false when it is only the start of the value) that a
+ *		payload keeps, NUL-terminated and palloc'd: cut at a character
  *		boundary so that its escaped content stays within
  *		LQ_NOTIFY_FIELD_MAX bytes (counting 6 bytes for every ASCII control
  *		character, as \u00XX, which bounds every escape escape_json writes);
- *		*truncated is set when anything was cut.  The escaping itself is
- *		escape_json's.
+ *		*truncated is set when anything was cut.  NULL for SQL NULL.
  */
-static void
-lq_notify_append_text(StringInfo buf, const LqNoticeText *t, bool *truncated)
+static char *
+lq_notice_cut(const LqNoticeText *t, bool *truncated)
 {
 	const char *s = t->s;
 	size_t		len = t->len;
 	size_t		used = 0;
 	size_t		i = 0;
-	char	   *prefix;
 
 	if (s == NULL)
-	{
-		appendStringInfoString(buf, "null");
-		return;
-	}
+		return NULL;
 	while (i < len)
 	{
 		unsigned char c = (unsigned char) s[i];
@@ -113,27 +114,38 @@ lq_notify_append_text(StringInfo buf, const LqNoticeText *t, bool *truncated)
 	}
 	if (i < len || !t->full)
 		*truncated = true;
-	prefix = pnstrdup(s, i);
+	return pnstrdup(s, i);
+}
+
+/*
+ * lq_notify_append_text
+ *		Append a text field as a JSON string (lq_notice_cut's start of it),
+ *		or null.  The escaping itself is escape_json's.
+ */
+static void
+lq_notify_append_text(StringInfo buf, const LqNoticeText *t, bool *truncated)
+{
+	char	   *prefix = lq_notice_cut(t, truncated);
+
+	if (prefix == NULL)
+	{
+		appendStringInfoString(buf, "null");
+		return;
+	}
 	escape_json(buf, prefix);
 	pfree(prefix);
 }
 
 /*
- * lq_notify_move
- *		Send the hand-off notification of one stage move on
- *		leadqual.notify_channel and return its payload (palloc'd in the
- *		current memory context), or return NULL at once when the setting is
- *		empty.  The notification is queued by Async_Notify, which delivers
- *		it at commit and forgets it at rollback.
+ * lq_move_payload
+ *		The JSON payload of one stage move (palloc'd in the current memory
+ *		context).
  */
-char *
-lq_notify_move(const LqMoveNotice *n)
+static char *
+lq_move_payload(const LqMoveNotice *n)
 {
 	StringInfoData buf;
-	bool		truncated = false;
-
-	if (lq_notify_channel == NULL || lq_notify_channel[0] == '\0')
-		return NULL;
+	bool		truncated = n->truncated;
 
 	initStringInfo(&buf);
 
@@ -193,9 +205,115 @@ lq_notify_move(const LqMoveNotice *n)
 		appendStringInfo(&buf, INT64_FORMAT, n->history_id);
 
 	appendStringInfo(&buf, ", \"truncated\": %s}", truncated ? "true" : "false");
-
-	Async_Notify(lq_notify_channel, buf.data);
 	return buf.data;
+}
+
+/*
+ * lq_queue_relation
+ *		Where a move's notification must wait for the coordinator: on Citus,
+ *		the shard of handoff_queue that goes with the moved lead, when it is
+ *		placed on this node (the move was written on a worker, in a
+ *		transaction the coordinator may end with PREPARE TRANSACTION, which
+ *		PostgreSQL refuses after NOTIFY).  InvalidOid elsewhere: on one node,
+ *		and on the coordinator, which notifies itself.
+ */
+static Oid
+lq_queue_relation(const LqMoveNotice *n)
+{
+	Oid			queue;
+	Oid			rel;
+
+	if (n->lead_id_null || n->history_id_null || !lq_citus_present())
+		return InvalidOid;
+	queue = get_relname_relid("handoff_queue", get_namespace_oid("leadqual", false));
+	if (!OidIsValid(queue))
+		return InvalidOid;
+	rel = lq_lead_relation(queue, n->lead_id);
+	return rel == queue ? InvalidOid : rel;
+}
+
+/*
+ * lq_queue_move
+ *		Keep a move's notification in rel (a shard of handoff_queue) for
+ *		relay_handoffs(): its text fields as a payload keeps them, and
+ *		whether one was cut.  Written with the mover's rights, in the
+ *		mover's transaction: it commits and rolls back with the move.
+ */
+static void
+lq_queue_move(Oid rel, const LqMoveNotice *n)
+{
+	Oid			argtypes[11] = {INT8OID, INT8OID, TEXTOID, TEXTOID, TEXTOID, TIMESTAMPTZOID,
+		TEXTOID, TEXTOID, FLOAT8OID, TEXTOID, BOOLOID};
+	Datum		args[11];
+	char		nulls[11];
+	bool		truncated = n->truncated;
+	const LqNoticeText *texts[4] = {&n->external_id, &n->actor, &n->reason, &n->owner};
+	int			textargs[4] = {2, 6, 7, 9};
+	char	   *sql;
+	int			ret;
+
+	memset(nulls, ' ', sizeof(nulls));
+	args[0] = Int64GetDatum(n->history_id);
+	args[1] = Int64GetDatum(n->lead_id);
+	for (int i = 0; i < 4; i++)
+	{
+		char	   *cut = lq_notice_cut(texts[i], &truncated);
+
+		args[textargs[i]] = cut ? CStringGetTextDatum(cut) : (Datum) 0;
+		if (cut == NULL)
+			nulls[textargs[i]] = 'n';
+	}
+	args[3] = n->from_stage ? CStringGetTextDatum(n->from_stage) : (Datum) 0;
+	if (n->from_stage == NULL)
+		nulls[3] = 'n';
+	args[4] = n->to_stage ? CStringGetTextDatum(n->to_stage) : (Datum) 0;
+	if (n->to_stage == NULL)
+		nulls[4] = 'n';
+	args[5] = TimestampTzGetDatum(n->changed_at);
+	if (n->changed_at_null)
+		nulls[5] = 'n';
+	args[8] = Float8GetDatum(n->score);
+	if (n->score_null)
+		nulls[8] = 'n';
+	args[10] = BoolGetDatum(truncated);
+
+	sql = psprintf("INSERT INTO %s (history_id, lead_id, external_id, from_stage, to_stage,"
+				   " changed_at, actor, reason, score, owner, truncated)"
+				   " VALUES ($1, $2, $3, $4::leadqual.stage, $5::leadqual.stage, $6, $7, $8, $9, $10, $11)",
+				   lq_qualified_name(rel));
+	if ((ret = SPI_connect()) != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(ret));
+	ret = SPI_execute_with_args(sql, 11, argtypes, args, nulls, false, 0);
+	if (ret != SPI_OK_INSERT)
+		elog(ERROR, "could not queue the hand-off of lead " INT64_FORMAT ": %s",
+			 n->lead_id, SPI_result_code_string(ret));
+	SPI_finish();
+}
+
+/*
+ * lq_notify_move
+ *		Send the hand-off notification of one stage move on
+ *		leadqual.notify_channel and return its payload (palloc'd in the
+ *		current memory context), or return NULL at once when the setting is
+ *		empty.  The notification is queued by Async_Notify, which delivers
+ *		it at commit and forgets it at rollback; on a Citus worker it is kept
+ *		in handoff_queue instead, for relay_handoffs() on the coordinator.
+ */
+char *
+lq_notify_move(const LqMoveNotice *n)
+{
+	char	   *payload;
+	Oid			queue;
+
+	if (lq_notify_channel == NULL || lq_notify_channel[0] == '\0')
+		return NULL;
+	payload = lq_move_payload(n);
+	queue = lq_queue_relation(n);
+	if (OidIsValid(queue))
+		lq_queue_move(queue, n);
+	else
+		Async_Notify(lq_notify_channel, payload);
+	return payload;
 }
 
 /*
@@ -266,4 +384,73 @@ lq_notify_move_sql(PG_FUNCTION_ARGS)
 
 	payload = lq_notify_move(&n);
 	PG_RETURN_TEXT_P(cstring_to_text(payload));
+}
+
+/*
+ * lq_relay_handoffs
+ *		relay_handoffs() → bigint: on the Citus coordinator, send the
+ *		notifications of the moves made on the workers (kept in
+ *		handoff_queue by lq_notify_move) on this session's
+ *		leadqual.notify_channel, in the order of the moves (changed_at, then
+ *		history_id), and delete them, in one transaction: they are delivered
+ *		when it commits, and stay queued if it rolls back.  Returns how many.
+ *		On one node the queue stays empty (every move notifies at once).
+ */
+Datum
+lq_relay_handoffs(PG_FUNCTION_ARGS)
+{
+	static const char *const sql =
+		"WITH d AS (DELETE FROM leadqual.handoff_queue q RETURNING q.*)"
+		" SELECT d.history_id, d.lead_id, d.external_id, d.from_stage::pg_catalog.text,"
+		"        d.to_stage::pg_catalog.text, d.changed_at, d.actor, d.reason, d.score, d.owner,"
+		"        d.truncated"
+		"   FROM d ORDER BY d.changed_at, d.history_id";
+	int			ret;
+	uint64		n;
+
+	if (lq_notify_channel == NULL || lq_notify_channel[0] == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("leadqual.notify_channel is not set"),
+				 errdetail("relay_handoffs() sends the queued hand-offs on this session's leadqual.notify_channel."),
+				 errhint("Set it to the channel the listeners listen on, as the database setting does on the workers.")));
+
+	if ((ret = SPI_connect()) != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(ret));
+	ret = SPI_execute(sql, false, 0);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "could not read leadqual.handoff_queue: %s", SPI_result_code_string(ret));
+	n = SPI_processed;
+	for (uint64 i = 0; i < n; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		LqMoveNotice m = {0};
+		bool		isnull;
+		Datum		d;
+
+		d = SPI_getbinval(tup, desc, 1, &m.history_id_null);
+		if (!m.history_id_null)
+			m.history_id = DatumGetInt64(d);
+		d = SPI_getbinval(tup, desc, 2, &m.lead_id_null);
+		if (!m.lead_id_null)
+			m.lead_id = DatumGetInt64(d);
+		m.external_id = lq_notice_text(SPI_getvalue(tup, desc, 3));
+		m.from_stage = SPI_getvalue(tup, desc, 4);
+		m.to_stage = SPI_getvalue(tup, desc, 5);
+		d = SPI_getbinval(tup, desc, 6, &m.changed_at_null);
+		if (!m.changed_at_null)
+			m.changed_at = DatumGetTimestampTz(d);
+		m.actor = lq_notice_text(SPI_getvalue(tup, desc, 7));
+		m.reason = lq_notice_text(SPI_getvalue(tup, desc, 8));
+		d = SPI_getbinval(tup, desc, 9, &m.score_null);
+		if (!m.score_null)
+			m.score = DatumGetFloat8(d);
+		m.owner = lq_notice_text(SPI_getvalue(tup, desc, 10));
+		d = SPI_getbinval(tup, desc, 11, &isnull);
+		m.truncated = !isnull && DatumGetBool(d);
+		Async_Notify(lq_notify_channel, lq_move_payload(&m));
+	}
+	SPI_finish();
+	PG_RETURN_INT64((int64) n);
 }

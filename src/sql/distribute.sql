@@ -107,7 +107,7 @@ BEGIN
     -- lead-owned tables, colocated with lead
     PERFORM pg_catalog.create_distributed_table('@extschema@.lead'::pg_catalog.regclass, 'lead_id',
                                                 shard_count => shard_count, colocate_with => 'none');
-    FOREACH t IN ARRAY ARRAY['event', 'stage_history', 'opportunity', 'lead_score_state'] LOOP
+    FOREACH t IN ARRAY ARRAY['event', 'stage_history', 'opportunity', 'lead_score_state', 'handoff_queue'] LOOP
         PERFORM pg_catalog.create_distributed_table(pg_catalog.format('@extschema@.%I', t)::pg_catalog.regclass,
                                                     'lead_id', colocate_with => '@extschema@.lead');
     END LOOP;
@@ -124,7 +124,7 @@ BEGIN
         FOREIGN KEY (external_id, lead_id) REFERENCES @extschema@.lead_key (external_id, lead_id);
 
     -- the coordinator's local copies, children before parents
-    FOREACH t IN ARRAY ARRAY['event', 'stage_history', 'opportunity', 'lead_score_state', 'lead', 'lead_key',
+    FOREACH t IN ARRAY ARRAY['event', 'stage_history', 'opportunity', 'lead_score_state', 'handoff_queue', 'lead', 'lead_key',
                              'fit_rule', 'engagement_rule', 'predictive_model', 'rejection_reason',
                              'transition', 'scoring_model'] LOOP
         PERFORM pg_catalog.truncate_local_data_after_distributing_table(

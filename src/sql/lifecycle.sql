@@ -96,3 +96,51 @@ CREATE FUNCTION @extschema@.notify_move(history_id bigint, lead_id bigint, exter
     LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.notify_move(bigint, bigint, text, @extschema@.stage, @extschema@.stage, timestamptz, text, text, float8, text) IS
     'internal: sends the hand-off notification of a stage move on leadqual.notify_channel (at commit); returns the JSON payload, NULL when the setting is empty';
+
+/*
+ * On Citus the workers make moves too (live scoring and rescore() run on
+ * the shards, and so does an action Citus pushes down), inside a
+ * distributed transaction that the coordinator may end with PREPARE
+ * TRANSACTION, which PostgreSQL refuses after a NOTIFY.  So a move written
+ * on a worker keeps its notification in handoff_queue (distributed by
+ * lead_id, colocated with lead: written in the move's own shard group and
+ * transaction), and relay_handoffs() on the coordinator sends and deletes
+ * them.  On one node the queue stays empty.  Its rows are transient: not
+ * dumped.
+ */
+CREATE TABLE @extschema@.handoff_queue (
+    history_id  bigint NOT NULL,
+    lead_id     bigint NOT NULL,
+    external_id text,
+    from_stage  @extschema@.stage,
+    to_stage    @extschema@.stage,
+    changed_at  timestamptz,
+    actor       text,
+    reason      text,
+    score       float8,
+    owner       text,
+    truncated   boolean NOT NULL DEFAULT false,
+    PRIMARY KEY (lead_id, history_id)
+);
+COMMENT ON TABLE @extschema@.handoff_queue IS
+    'hand-off notifications of the moves made on Citus workers, waiting for relay_handoffs() on the coordinator (empty on one node)';
+COMMENT ON COLUMN @extschema@.handoff_queue.history_id IS 'the move''s stage_history row';
+COMMENT ON COLUMN @extschema@.handoff_queue.lead_id IS 'the moved lead';
+COMMENT ON COLUMN @extschema@.handoff_queue.external_id IS 'the lead''s external_id, as the payload keeps it (at most 1,000 bytes of JSON)';
+COMMENT ON COLUMN @extschema@.handoff_queue.from_stage IS 'the stage the lead left';
+COMMENT ON COLUMN @extschema@.handoff_queue.to_stage IS 'the stage the lead entered';
+COMMENT ON COLUMN @extschema@.handoff_queue.changed_at IS 'when the move took effect';
+COMMENT ON COLUMN @extschema@.handoff_queue.actor IS 'who made the move, as the payload keeps it';
+COMMENT ON COLUMN @extschema@.handoff_queue.reason IS 'the move''s reason, as the payload keeps it';
+COMMENT ON COLUMN @extschema@.handoff_queue.score IS 'the lead''s score at the move';
+COMMENT ON COLUMN @extschema@.handoff_queue.owner IS 'the lead''s owner after the move, as the payload keeps it';
+COMMENT ON COLUMN @extschema@.handoff_queue.truncated IS 'a text field was cut to fit the payload';
+
+CREATE FUNCTION @extschema@.relay_handoffs()
+    RETURNS bigint
+    AS 'MODULE_PATHNAME', 'lq_relay_handoffs'
+    LANGUAGE C VOLATILE PARALLEL UNSAFE
+    SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION @extschema@.relay_handoffs() IS
+    'on the Citus coordinator: sends the hand-off notifications of the moves made on the workers on leadqual.notify_channel (at commit) and deletes them from handoff_queue; returns how many';

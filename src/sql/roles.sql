@@ -25,6 +25,8 @@ GRANT USAGE ON SCHEMA @extschema@ TO leadqual_reader;
 GRANT SELECT ON ALL TABLES IN SCHEMA @extschema@ TO leadqual_reader;
 GRANT INSERT, UPDATE, DELETE ON @extschema@.lead, @extschema@.event,
     @extschema@.stage_history, @extschema@.opportunity TO leadqual_writer;
+/* a move on a Citus worker queues its hand-off with the mover's rights */
+GRANT INSERT ON @extschema@.handoff_queue TO leadqual_writer;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA @extschema@ TO leadqual_writer;
 /*
  * lead_intake (src/sql/lead_intake.sql) is lead for loading; on Citus its
@@ -175,6 +177,7 @@ REVOKE EXECUTE ON FUNCTION
     @extschema@.generate_demo(integer, integer, timestamptz, integer),
     -- hand-off notifications
     @extschema@.notify_move(bigint, bigint, text, @extschema@.stage, @extschema@.stage, timestamptz, text, text, float8, text),
+    @extschema@.relay_handoffs(),
     -- the HTML report's helpers
     @extschema@.report_html_escape(text),
     @extschema@.report_html_bars(text, text, text[], numeric[], numeric[], numeric[], numeric[], text[], text[], boolean, numeric)
@@ -214,5 +217,7 @@ GRANT EXECUTE ON FUNCTION
     @extschema@.demo_leads(integer, integer, timestamptz, integer),
     @extschema@.demo_events(integer, integer, timestamptz, integer),
     @extschema@.demo_lifecycle(integer, integer, timestamptz, integer, float8, timestamptz, text[], boolean[]),
-    @extschema@.demo_group(pg_catalog.regclass, bigint[], integer[], integer, integer, timestamptz, integer, text[], boolean[])
+    @extschema@.demo_group(pg_catalog.regclass, bigint[], integer[], integer, integer, timestamptz, integer, text[], boolean[]),
+    -- on Citus: the workers' hand-offs, sent from the coordinator
+    @extschema@.relay_handoffs()
     TO leadqual_writer;

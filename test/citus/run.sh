@@ -59,7 +59,7 @@ SQL
 psql "$LQ_COORD" -At <<'SQL' | grep -qx t || { echo "FAIL  distribute(): tables not colocated as expected"; status=1; }
 SELECT pg_catalog.count(DISTINCT p.colocationid) FILTER (WHERE p.partmethod = 'h') = 1
    AND pg_catalog.array_agg(p.logicalrelid::text ORDER BY p.logicalrelid::text) FILTER (WHERE p.partmethod = 'h')
-       = '{leadqual.event,leadqual.lead,leadqual.lead_score_state,leadqual.opportunity,leadqual.stage_history}'
+       = '{leadqual.event,leadqual.handoff_queue,leadqual.lead,leadqual.lead_score_state,leadqual.opportunity,leadqual.stage_history}'
    AND pg_catalog.count(*) FILTER (WHERE p.partmethod = 'n') = 7
   FROM pg_catalog.pg_dist_partition p
  WHERE p.logicalrelid::text LIKE 'leadqual.%';

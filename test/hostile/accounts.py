@@ -10,13 +10,15 @@ PostgreSQL's parser takes (the cases below) and that Python's strict parser
 takes field by field (notify_check, which LISTENs on a second connection:
 one notification per committed move of every kind, live scoring included,
 none for a rolled-back one, each field equal to what was written or, when
-"truncated" says so, a prefix of it).
+"truncated" says so, a prefix of it).  relay_handoffs() relays queued
+hand-offs (what a Citus worker's move writes) whose every column in turn is
+hostile.
 """
 import json
 import select
 import time
 
-from cases import Case
+from cases import Case, write_cases
 
 # SQL expressions of hostile text values
 TEXTS = [
@@ -78,9 +80,23 @@ def notify_cases(cur):
                    settings=on, expect="ok")
 
 
+# a queued hand-off (what a Citus worker's move writes), each column in turn
+# hostile, then relayed: relay_handoffs() builds the payload from the row
+QUEUE_ROW = {"history_id": "1", "lead_id": "1", "external_id": "'e'", "from_stage": "'inquiry'",
+             "to_stage": "'mql'", "changed_at": "now()", "actor": "'system'", "reason": "'hand_raise'",
+             "score": "1.5", "owner": "NULL", "truncated": "false"}
+
+
+def relay_cases(cur):
+    on = {"leadqual.notify_channel": "'hx_payload'"}
+    tables = {"handoff_queue": (QUEUE_ROW, "true", "history_id", ["SELECT leadqual.relay_handoffs()"])}
+    yield from write_cases(cur, tables, "relay", [on])
+
+
 def all_account_cases(cur):
     yield from account_cases(cur)
     yield from notify_cases(cur)
+    yield from relay_cases(cur)
 
 
 def _strict_loads(payload):
