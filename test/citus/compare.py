@@ -179,6 +179,13 @@ PREDICTIVE = [
     ("explain_prediction() of one lead",
      f"SELECT e.* FROM leadqual.explain_prediction(17, 'default', {AS_OF}) e ORDER BY e.feature", "same"),
     ("predictions()", f"SELECT p.* FROM leadqual.predictions('default', {AS_OF}) p ORDER BY p.lead_id", "same"),
+    # lead_status predicts as of now(): a lead's snapshot is its first mql
+    # entry, or now() for one not yet in mql (then it differs by the moment
+    # each side reads); the leads whose snapshot was before AS_OF
+    ("lead_status.win_probability of the leads with a past snapshot",
+     "SELECT s.lead_id, s.win_probability FROM leadqual.lead_status s"
+     f" WHERE s.lead_id IN (SELECT p.lead_id FROM leadqual.predictions('default', {AS_OF}) p"
+     f"                      WHERE p.snapshot_at < {AS_OF}) ORDER BY 1", "same"),
 ]
 
 # hand-off notifications (LQ_COMPARE_NOTIFY=1): a listener on each side
