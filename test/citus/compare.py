@@ -218,6 +218,16 @@ NOTIFY = [
         "SELECT leadqual.transition(l.lead_id, 'mql', 'marketing', NULL, NULL, '2026-11-13')"
         "  FROM leadqual.lead l WHERE l.stage = 'inquiry' AND pg_catalog.length(l.owner) = 150000",
     ], (), "same"),
+    # rescore()'s automatic moves, on the shards: hand-raises loaded with
+    # live scoring off (as README's bulk load does it on Citus), then
+    # rescore() as of a fixed time moves those leads
+    ("notifications of rescore()'s moves", [
+        ("SET LOCAL citus.propagate_set_commands = 'local'", "SET LOCAL leadqual.auto_scoring = off",
+         "INSERT INTO leadqual.event (lead_id, event_type, occurred_at)"
+         " SELECT l.lead_id, 'demo_request', '2026-11-27' FROM leadqual.lead l"
+         "  WHERE l.stage = 'inquiry' AND l.lead_id >= 300 AND l.lead_id < 420"),
+        "SELECT leadqual.rescore('2026-11-28')",
+    ], (), "same"),
     # one INSERT whose live scoring moves leads into mql on both workers: a
     # transaction Citus commits with PREPARE TRANSACTION on each, which a
     # NOTIFY there would make fail.  The moves happen at clock_timestamp()
@@ -236,8 +246,8 @@ NOTIFY = [
 
 def notifications(conn_factory, statements, drop):
     """The payloads (parsed, without history_id and drop) a listener gets for
-    statements, each committed, and relay_handoffs() after; and what the
-    relay sent."""
+    statements, each committed (a tuple of them in one transaction), and
+    relay_handoffs() after; and what the relay sent."""
     import json
     import select
     listener, writer = conn_factory(), conn_factory()
@@ -246,7 +256,9 @@ def notifications(conn_factory, statements, drop):
         cur.execute("LISTEN lq_compare")
     with writer.cursor() as cur:
         for sql in statements:
-            cur.execute(sql)
+            # a tuple of statements is one transaction
+            for one in (sql if isinstance(sql, tuple) else (sql,)):
+                cur.execute(one)
             writer.commit()
         cur.execute("SELECT leadqual.relay_handoffs()")
         relayed = cur.fetchone()[0]
