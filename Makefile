@@ -1,7 +1,9 @@
 # leadqual — PGXS build
 #
 #   make && make install          build and install the extension
-#   make installcheck             pg_regress + isolation suites against a running server
+#   make installcheck             pg_regress + isolation suites against a running server,
+#                                 then the TAP suites in t/ (each starts its own server;
+#                                 as root: TAP_TESTS= here, and test/tap/run.sh)
 #   make test                     every suite on a throwaway cluster (test/run.sh)
 #   make demo                     the demo on a throwaway cluster (test/demo.sh)
 #   make sanitize                 regression + isolation suites on an ASan/UBSan build
@@ -74,10 +76,13 @@ REGRESS_OPTS = --load-extension=plpgsql
 ISOLATION = $(patsubst test/isolation/specs/%.spec,%,$(sort $(wildcard test/isolation/specs/*.spec)))
 ISOLATION_OPTS = --inputdir=test/isolation
 
+# TAP suites (t/*.pl, PostgreSQL::Test::Cluster): crash safety
+TAP_TESTS = 1
+
 PG_CPPFLAGS = -I$(srcdir)/src
 PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare
 
-EXTRA_CLEAN = output_iso
+EXTRA_CLEAN = output_iso tmp_check
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)

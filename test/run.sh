@@ -24,7 +24,7 @@ start=$(date +%s)
 status=0
 echo "== pg_regress and isolation suites"
 rm -f regression.diffs output_iso/regression.diffs
-if ! pg_virtualenv -t -v "$PGVER" make -s PG_CONFIG="$PG_CONFIG" installcheck; then
+if ! pg_virtualenv -t -v "$PGVER" make -s PG_CONFIG="$PG_CONFIG" installcheck TAP_TESTS=; then
     status=1
     for f in regression.diffs output_iso/regression.diffs; do
         [ -f "$f" ] && { echo "== $f"; cat "$f"; }
@@ -32,7 +32,7 @@ if ! pg_virtualenv -t -v "$PGVER" make -s PG_CONFIG="$PG_CONFIG" installcheck; t
 fi
 
 times="pg_regress and isolation $(( $(date +%s) - start )) s"
-for t in test/cron/*.sh test/dump/*.sh test/html/run.sh test/attribution/run.sh test/predictive/run.sh test/citus/run.sh test/hostile/run.sh test/sqlsmith/run.sh test/sanitize/run.sh; do
+for t in test/cron/*.sh test/dump/*.sh test/tap/run.sh test/html/run.sh test/attribution/run.sh test/predictive/run.sh test/citus/run.sh test/hostile/run.sh test/sqlsmith/run.sh test/sanitize/run.sh; do
     [ -f "$t" ] || continue
     echo "== $t"
     t0=$(date +%s)

@@ -108,15 +108,15 @@ done
 echo "sanitize: stream a (about ${work_a} s): ${stream_a[*]}"
 echo "sanitize: stream b (about ${work_b} s): ${stream_b[*]}"
 rm -rf output_san_a output_san_b
-make -s PG_CONFIG="$PG_CONFIG" installcheck ISOLATION= REGRESS="${stream_a[*]}" \
+make -s PG_CONFIG="$PG_CONFIG" installcheck TAP_TESTS= ISOLATION= REGRESS="${stream_a[*]}" \
     REGRESS_OPTS="--load-extension=plpgsql --dbname=lq_san_a --outputdir=output_san_a" > output_san_a.log 2>&1 &
 pid_a=$!
-make -s PG_CONFIG="$PG_CONFIG" installcheck ISOLATION= REGRESS="${stream_b[*]}" \
+make -s PG_CONFIG="$PG_CONFIG" installcheck TAP_TESTS= ISOLATION= REGRESS="${stream_b[*]}" \
     REGRESS_OPTS="--load-extension=plpgsql --dbname=lq_san_b --outputdir=output_san_b" > output_san_b.log 2>&1 &
 pid_b=$!
 # the isolation specs at the same time: they mostly wait for locks, so they
 # cost the two streams little (database isolation_regression, output_iso/)
-make -s PG_CONFIG="$PG_CONFIG" installcheck REGRESS= > output_san_iso.log 2>&1 &
+make -s PG_CONFIG="$PG_CONFIG" installcheck TAP_TESTS= REGRESS= > output_san_iso.log 2>&1 &
 pid_iso=$!
 wait $pid_a || rc=1
 wait $pid_b || rc=1
